@@ -1,0 +1,101 @@
+# wasm-sse: every command sets up what it needs and skips what is already there.
+# `make demo` and `make test` are the two a newcomer needs (see README.md).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+WASM_TARGET := wasm32-unknown-unknown
+# wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
+WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+WASM_OPT := node_modules/.bin/wasm-opt
+# The features rustc enables by default for wasm32 (wasm-opt must not strip them).
+WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	--enable-mutable-globals --enable-reference-types --enable-multivalue
+BINDGEN_OUT := target/wasm-bindgen
+
+.PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package \
+	bench fuzz demo demo-headless lint clean
+
+help:
+	@echo "make demo    build the package and run the example chat app on localhost"
+	@echo "make test    install what is missing, then run every test"
+	@echo "make build   build the npm package into pkg/"
+	@echo "make bench   run the benchmarks (wasm-sse beside its peers)"
+	@echo "make fuzz    fuzz the parser for a minute"
+	@echo "make lint    rustfmt and clippy"
+
+# ---------------------------------------------------------------- setup
+setup: setup-rust setup-browser setup-npm
+
+setup-rust: Cargo.lock
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (takes a few minutes)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+Cargo.lock: Cargo.toml
+	cargo generate-lockfile
+	@touch $@
+
+setup-browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		echo "installing Debian's chromium and chromium-driver"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+setup-npm: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# ---------------------------------------------------------------- build
+build: setup-rust setup-npm
+	cargo build --release --target $(WASM_TARGET) --lib
+	wasm-bindgen --target web --out-dir $(BINDGEN_OUT) --out-name wasm_sse \
+		target/$(WASM_TARGET)/release/wasm_sse.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) $(BINDGEN_OUT)/wasm_sse_bg.wasm -o $(BINDGEN_OUT)/wasm_sse_bg.wasm
+	node scripts/build-pkg.mjs $(BINDGEN_OUT) pkg
+
+# ---------------------------------------------------------------- tests
+test: setup
+	$(MAKE) test-native test-wasm test-package
+
+test-native:
+	cargo test --all-targets
+	cargo test --doc
+
+# The same wasm-bindgen tests run in headless Chromium, a dedicated worker and Node.
+test-wasm: setup-rust setup-browser
+	WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_TARGET) --tests
+	WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target $(WASM_TARGET) --tests
+	WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 cargo test --target $(WASM_TARGET) --tests
+
+# The built package, imported as users do: Node, a page in Chromium, a Vite build.
+test-package: build setup-browser
+	node --test tests/package/
+
+# ---------------------------------------------------------------- the rest
+bench: build setup-browser
+	npm ci --prefix benches --no-audit --no-fund
+	node benches/run.mjs
+
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run parser -- -max_total_time=60
+
+demo:
+	@echo "make demo: not yet — the example chat app lands with the examples issue."
+
+demo-headless: demo
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
+
+clean:
+	cargo clean
+	rm -rf pkg node_modules benches/node_modules

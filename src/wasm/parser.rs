@@ -1,0 +1,179 @@
+//! The parser as seen from JS: `pkg-template/api.js` wraps [`WasmParser`] into
+//! `createParser`.
+//!
+//! Crossing the wasm/JS boundary costs about as much as parsing a small event,
+//! and decoding one JS string per event costs more than that. So a feed returns
+//! one batch for the whole chunk: all the strings of all its events concatenated
+//! into one text (one `TextDecoder` call), plus a `Uint32Array` of records that
+//! say where each string ends, in UTF-16 units, so JS cuts them out with
+//! `String.prototype.slice` (which V8 makes without copying).
+
+use crate::parser::{Event, ParseError, Parser, ParserOptions, Sink};
+use wasm_bindgen::prelude::*;
+
+/// Record tags; must match `pkg-template/api.js`. The low byte of a record's
+/// first word is the tag, the next byte holds flags.
+mod tag {
+    /// `[EVENT | flags, data_end, type_end if HAS_TYPE, id_end if NEW_ID]`
+    pub const EVENT: u32 = 1;
+    /// `[RETRY, ms_low, ms_high]`
+    pub const RETRY: u32 = 2;
+    /// `[COMMENT, text_end]`
+    pub const COMMENT: u32 = 3;
+    /// `[MAX_BUFFER, limit_low, limit_high]`
+    pub const MAX_BUFFER: u32 = 4;
+    /// `[INVALID_RETRY, value_end]`
+    pub const INVALID_RETRY: u32 = 5;
+    /// `[UNKNOWN_FIELD, field_end, value_end]`
+    pub const UNKNOWN_FIELD: u32 = 6;
+    /// Flag: the event type is not `message` and follows the data.
+    pub const HAS_TYPE: u32 = 1 << 8;
+    /// Flag: the last event ID changed and follows.
+    pub const NEW_ID: u32 = 1 << 9;
+}
+
+/// The strings and records of one batch, built by the parser's callbacks.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    /// Length of `text` in UTF-16 code units.
+    text_utf16: u32,
+    records: Vec<u32>,
+    /// The last event ID JS has been told, so an unchanged ID is not sent again.
+    id_sent: String,
+    wants_comments: bool,
+    wants_errors: bool,
+}
+
+impl Batch {
+    /// Appends `s` and returns where it ends, in UTF-16 units.
+    fn push_str(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.text_utf16 = self.text_utf16.wrapping_add(utf16_len(s));
+        self.text_utf16
+    }
+
+    fn push_u64(&mut self, head: u32, n: u64) {
+        self.records.extend_from_slice(&[head, n as u32, (n >> 32) as u32]);
+    }
+}
+
+impl Sink for Batch {
+    fn on_event(&mut self, event: Event<'_>) {
+        let mut head = tag::EVENT;
+        let at = self.records.len();
+        self.records.push(0);
+        let end = self.push_str(event.data);
+        self.records.push(end);
+        if event.event != "message" {
+            head |= tag::HAS_TYPE;
+            let end = self.push_str(event.event);
+            self.records.push(end);
+        }
+        if event.id != self.id_sent {
+            head |= tag::NEW_ID;
+            self.id_sent.clear();
+            self.id_sent.push_str(event.id);
+            let end = self.push_str(event.id);
+            self.records.push(end);
+        }
+        self.records[at] = head;
+    }
+
+    fn on_retry(&mut self, ms: u64) {
+        self.push_u64(tag::RETRY, ms);
+    }
+
+    fn on_comment(&mut self, comment: &str) {
+        if self.wants_comments {
+            let end = self.push_str(comment);
+            self.records.extend_from_slice(&[tag::COMMENT, end]);
+        }
+    }
+
+    fn on_error(&mut self, error: ParseError) {
+        if !self.wants_errors {
+            return;
+        }
+        match error {
+            ParseError::MaxBufferSize { limit } => self.push_u64(tag::MAX_BUFFER, limit as u64),
+            ParseError::InvalidRetry { value } => {
+                let end = self.push_str(&value);
+                self.records.extend_from_slice(&[tag::INVALID_RETRY, end]);
+            }
+            ParseError::UnknownField { field, value } => {
+                let field_end = self.push_str(&field);
+                let value_end = self.push_str(&value);
+                self.records.extend_from_slice(&[tag::UNKNOWN_FIELD, field_end, value_end]);
+            }
+        }
+    }
+}
+
+/// UTF-16 length of a string: one unit per scalar value, two above U+FFFF.
+fn utf16_len(s: &str) -> u32 {
+    if s.is_ascii() {
+        return s.len() as u32;
+    }
+    // Every scalar value has exactly one byte that is not a continuation byte,
+    // and those above U+FFFF (two UTF-16 units) start with 0xF0..=0xF4.
+    s.bytes().map(|b| u32::from((b & 0xC0) != 0x80) + u32::from(b >= 0xF0)).sum()
+}
+
+/// The incremental parser behind `createParser`. Not for direct use: the record
+/// format is private to `api.js` and may change.
+#[wasm_bindgen]
+pub struct WasmParser {
+    parser: Parser,
+    batch: Batch,
+}
+
+#[wasm_bindgen]
+impl WasmParser {
+    /// `max_buffer_size` of 0 means no limit.
+    #[wasm_bindgen(constructor)]
+    pub fn new(max_buffer_size: f64, wants_comments: bool, wants_errors: bool) -> WasmParser {
+        let limit = (max_buffer_size >= 1.0).then_some(max_buffer_size as usize);
+        WasmParser {
+            parser: Parser::with_options(ParserOptions::default().max_buffer_size(limit)),
+            batch: Batch { wants_comments, wants_errors, ..Batch::default() },
+        }
+    }
+
+    /// Parses a chunk of bytes and returns the records; their strings follow
+    /// from [`WasmParser::take_text`].
+    pub fn feed_bytes(&mut self, chunk: &[u8]) -> Vec<u32> {
+        self.parser.feed(chunk, &mut self.batch);
+        self.take_records()
+    }
+
+    /// Parses a chunk of text (JS has already kept a trailing lone high surrogate
+    /// back for the next chunk).
+    pub fn feed_str(&mut self, chunk: &str) -> Vec<u32> {
+        self.parser.feed(chunk.as_bytes(), &mut self.batch);
+        self.take_records()
+    }
+
+    /// Dispatches an unfinished line and block, then resets. See [`Parser::consume`].
+    pub fn consume(&mut self) -> Vec<u32> {
+        self.parser.consume(&mut self.batch);
+        self.take_records()
+    }
+
+    /// Forgets an unfinished line and block. See [`Parser::reset`].
+    pub fn reset(&mut self) {
+        self.parser.reset();
+    }
+
+    /// The text of the last batch, once; later calls return "" until the next feed.
+    pub fn take_text(&mut self) -> JsValue {
+        let text = JsValue::from_str(&self.batch.text);
+        self.batch.text.clear();
+        self.batch.text_utf16 = 0;
+        text
+    }
+
+    fn take_records(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.batch.records)
+    }
+}
