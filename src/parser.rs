@@ -293,6 +293,10 @@ impl Parser {
 
     /// Splits `chunk` into lines, carrying an unfinished one over to the next call.
     fn parse<S: Sink + ?Sized>(&mut self, mut rest: &[u8], sink: &mut S) {
+        if rest.is_empty() {
+            // An empty chunk must not forget a pending CR.
+            return;
+        }
         if self.after_cr {
             // A CR ended the last chunk; an LF here completes that CRLF.
             self.after_cr = false;

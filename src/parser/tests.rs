@@ -87,6 +87,7 @@ fn a_blank_cr_line_ending_a_chunk_dispatches_the_pending_event_exactly_once() {
 fn a_cr_then_a_later_lf_in_another_chunk_is_not_a_crlf() {
     // CR ends chunk 1; chunk 2 is empty; the LF in chunk 3 still completes the CRLF.
     assert_eq!(parse_chunks(&[b"data: a\r", b"", b"\n\n"]), [msg("a")]);
+    assert_eq!(parse_chunks(&[b"data: a\r", b"", b"\ndata: b\n\n"]), [msg("a\nb")]);
 }
 
 #[test]
