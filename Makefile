@@ -13,6 +13,8 @@ WASM_OPT := node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue
 BINDGEN_OUT := target/wasm-bindgen
+# The test files that also run as wasm (each runs in Chromium, a worker and Node).
+WASM_TESTS := --test conformance
 
 .PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package \
 	bench fuzz demo demo-headless lint clean
@@ -69,9 +71,9 @@ test-native:
 
 # The same wasm-bindgen tests run in headless Chromium, a dedicated worker and Node.
 test-wasm: setup-rust setup-browser
-	WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_TARGET) --tests
-	WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target $(WASM_TARGET) --tests
-	WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 cargo test --target $(WASM_TARGET) --tests
+	WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_TARGET) $(WASM_TESTS)
+	WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target $(WASM_TARGET) $(WASM_TESTS)
+	WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 cargo test --target $(WASM_TARGET) $(WASM_TESTS)
 
 # The built package, imported as users do: Node, a page in Chromium, a Vite build.
 test-package: build setup-browser

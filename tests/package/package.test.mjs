@@ -1,0 +1,89 @@
+// The built package as users install it: `npm pack`, installed into fixtures,
+// then imported by name in Node, in a page and a worker in Chromium, and in a
+// Vite production build run in Chromium. Each runs the shared conformance cases.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchChromium, pageResult } from '../support/browser.mjs';
+import { serveStatic } from '../support/static-server.mjs';
+
+const root = new URL('../..', import.meta.url).pathname;
+// Under target/ so that installed fixture dependencies survive between runs.
+const work = join(root, 'target', 'package-tests');
+const here = join(root, 'tests', 'package');
+const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
+
+let tarball;
+let browser;
+
+/** Copies a fixture and the shared test files into target/, and installs the tarball there. */
+function prepare(name) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(here, 'fixtures', name), dir, { recursive: true });
+  cpSync(join(here, 'conformance.js'), join(dir, 'conformance.js'));
+  cpSync(join(root, 'tests', 'conformance', 'cases.json'), join(dir, 'cases.json'));
+  if (existsSync(join(dir, 'node_modules', 'wasm-sse'))) rmSync(join(dir, 'node_modules', 'wasm-sse'), { recursive: true });
+  npm(['install', '--no-save', tarball], dir);
+  return dir;
+}
+
+function assertAllPassed(label, result) {
+  assert.ok(result && !result.error, `${label}: ${JSON.stringify(result)}`);
+  for (const part of ['conformance', 'api']) {
+    assert.deepEqual(result[part].failures, [], `${label} ${part} failures`);
+    assert.ok(result[part].passed > 0, `${label} ran no ${part} checks`);
+  }
+}
+
+before(() => {
+  mkdirSync(work, { recursive: true });
+  for (const f of readdirSync(work)) if (f.endsWith('.tgz')) rmSync(join(work, f));
+  const [{ filename }] = JSON.parse(npm(['pack', join(root, 'pkg'), '--json', '--pack-destination', work], root));
+  tarball = join(work, filename);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('the packed tarball ships exactly the files package.json lists', () => {
+  const [{ files }] = JSON.parse(npm(['pack', join(root, 'pkg'), '--dry-run', '--json'], root));
+  const names = files.map((f) => f.path).sort();
+  assert.deepEqual(names, ['README.md', 'api.js', 'index.d.ts', 'index.js', 'node.js', 'package.json', 'wasm_sse.js', 'wasm_sse_bg.wasm']);
+});
+
+test('Node imports the package by name with no init call and passes every case', () => {
+  const dir = prepare('node');
+  const output = execFileSync(process.execPath, ['check.mjs'], { cwd: dir, encoding: 'utf8' });
+  assertAllPassed('node', JSON.parse(output));
+});
+
+test('a page with <script type="module"> and a module worker pass every case in Chromium', async () => {
+  const dir = prepare('page');
+  const server = await serveStatic(dir);
+  try {
+    browser ??= await launchChromium();
+    const result = await pageResult(browser, `${server.url}/index.html`);
+    assertAllPassed('page', result.page);
+    assertAllPassed('worker', result.worker);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a Vite production build imports the package with no plugin and passes every case in Chromium', async () => {
+  const dir = prepare('vite');
+  if (!existsSync(join(dir, 'node_modules', 'vite'))) npm(['install'], dir);
+  npm(['install', '--no-save', tarball], dir);
+  execFileSync(join(dir, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: dir, encoding: 'utf8' });
+  const server = await serveStatic(join(dir, 'dist'));
+  try {
+    browser ??= await launchChromium();
+    assertAllPassed('vite', await pageResult(browser, `${server.url}/index.html`));
+  } finally {
+    await server.close();
+  }
+});
