@@ -77,7 +77,7 @@ test-wasm: setup-rust setup-browser
 
 # The built package, imported as users do: Node, a page in Chromium, a Vite build.
 test-package: build setup-browser
-	node --test tests/package/
+	node --test tests/server/ tests/package/
 
 # ---------------------------------------------------------------- the rest
 bench: build setup-browser

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod parser;
+pub mod reconnect;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

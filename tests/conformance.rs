@@ -180,6 +180,9 @@ mod batches {
         let text: JsString = parser.take_text().dyn_into().unwrap();
         let mut out = Vec::new();
         decode(&records, &text, &mut String::new(), &mut out);
-        assert_eq!(out, [serde_json::json!(["error", "max-buffer"]), serde_json::json!(["event", "message", "ok", ""])]);
+        assert_eq!(
+            out,
+            [serde_json::json!(["error", "max-buffer"]), serde_json::json!(["event", "message", "ok", ""])]
+        );
     }
 }

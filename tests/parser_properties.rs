@@ -60,7 +60,10 @@ fn oracle(input: &[u8]) -> (Vec<Item>, String) {
                     items.push(Item::Retry(value.parse().unwrap_or(u64::MAX)))
                 }
                 "retry" => items.push(Item::Error(ParseError::InvalidRetry { value: value.to_owned() })),
-                _ => items.push(Item::Error(ParseError::UnknownField { field: field.to_owned(), value: value.to_owned() })),
+                _ => items.push(Item::Error(ParseError::UnknownField {
+                    field: field.to_owned(),
+                    value: value.to_owned(),
+                })),
             }
         }
     }

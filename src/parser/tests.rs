@@ -118,7 +118,10 @@ fn an_empty_id_field_clears_the_last_event_id() {
 
 #[test]
 fn an_id_containing_nul_is_ignored() {
-    assert_eq!(parse("id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n"), [event("message", "a", "1"), event("message", "b", "1")]);
+    assert_eq!(
+        parse("id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n"),
+        [event("message", "a", "1"), event("message", "b", "1")]
+    );
 }
 
 #[test]
@@ -155,7 +158,10 @@ fn retry_with_only_ascii_digits_sets_the_reconnection_time() {
 fn retry_with_anything_but_digits_is_ignored() {
     for bad in ["retry: 1.5\n", "retry: -1\n", "retry: 10 \n", "retry:  10\n", "retry\n", "retry: ١\n"] {
         let items = parse(bad);
-        assert!(matches!(items.as_slice(), [Item::Error(ParseError::InvalidRetry { .. })]), "{bad:?}: {items:?}");
+        assert!(
+            matches!(items.as_slice(), [Item::Error(ParseError::InvalidRetry { .. })]),
+            "{bad:?}: {items:?}"
+        );
     }
 }
 
@@ -205,7 +211,9 @@ fn consume_dispatches_an_unterminated_block_and_line() {
 fn one_leading_bom_is_stripped_but_not_a_second() {
     assert_eq!(parse("\u{feff}data: a\n\n"), [msg("a")]);
     let items = parse("\u{feff}\u{feff}data: a\n\ndata: b\n\n");
-    assert!(matches!(&items[0], Item::Error(ParseError::UnknownField { field, .. }) if field == "\u{feff}data"));
+    assert!(
+        matches!(&items[0], Item::Error(ParseError::UnknownField { field, .. }) if field == "\u{feff}data")
+    );
     assert_eq!(items[1..], [msg("b")]);
 }
 
@@ -222,9 +230,10 @@ fn a_bom_later_in_the_stream_is_data() {
 
 #[test]
 fn the_start_of_a_bom_that_is_not_a_bom_is_decoded_as_input() {
-    assert_eq!(parse_chunks(&[b"\xEF\xBB", b"data: a\n\n"]), [
-        Item::Error(ParseError::UnknownField { field: "\u{fffd}data".into(), value: "a".into() }),
-    ]);
+    assert_eq!(
+        parse_chunks(&[b"\xEF\xBB", b"data: a\n\n"]),
+        [Item::Error(ParseError::UnknownField { field: "\u{fffd}data".into(), value: "a".into() }),]
+    );
 }
 
 #[test]
@@ -238,7 +247,10 @@ fn multi_byte_characters_split_across_chunks_are_decoded_whole() {
 
 #[test]
 fn invalid_utf8_becomes_one_replacement_character_per_maximal_subpart() {
-    assert_eq!(parse_chunks(&[b"data: a\xFFb\xE2\x82c\xF0\x9F\x8E\n\n"]), [msg("a\u{fffd}b\u{fffd}c\u{fffd}")]);
+    assert_eq!(
+        parse_chunks(&[b"data: a\xFFb\xE2\x82c\xF0\x9F\x8E\n\n"]),
+        [msg("a\u{fffd}b\u{fffd}c\u{fffd}")]
+    );
     assert_eq!(parse_chunks(&[b"data: \xE2", b"\x82", b"\n\n"]), [msg("\u{fffd}")]);
 }
 

@@ -1,0 +1,444 @@
+#!/usr/bin/env node
+// A local Server-Sent Events server for the browser and Node tests of wasm-sse.
+// Node >= 20, `node:` built-ins only.
+//
+//   node tests/server/sse-server.mjs [port]      (or PORT=...; default 0 = random)
+//
+// It listens on 127.0.0.1 and prints exactly one line, `READY <port>`, on stdout
+// once it accepts connections. It exits on SIGTERM, SIGINT, and when its stdin is
+// a pipe that closes (so a test harness that dies does not leave it running; a
+// terminal or /dev/null as stdin is not watched). SSE_SERVER_LOG=1 logs each
+// request to stderr.
+//
+// Every response, the CORS preflight included, carries CORS headers: the request's
+// Origin (with credentials allowed) or `*`, every method, the requested headers,
+// and `Access-Control-Expose-Headers: *` plus explicit names (`*` does not apply
+// to credentialed requests). Streams are `text/event-stream; charset=utf-8`,
+// `Cache-Control: no-store`, with headers flushed before the first event.
+//
+// `key` (attempt counters) and `stream` (resume state) keep parallel tests apart:
+// give each test its own. Counters are per scenario and key, and every response
+// of a counting scenario has `X-Attempt: <n>` (1 for the first request).
+// Numeric event IDs resume: a request with `Last-Event-ID: 7` continues at 8.
+//
+// | path            | query (defaults)                                   | behaviour
+// |-----------------|----------------------------------------------------|-----------------------------------------------
+// | /dribble        | n=5 interval=50                                    | events `id: i` / `data: i`, i = 1..n, `interval` ms apart, then a clean end. Resumes after Last-Event-ID.
+// | /drop           | total=1000 every=50 stream= interval=0 partial=0   | events `id: i` / `data: i`, i = 1..total; after every `every` events of one connection the connection is closed without the final chunk (the client's body read fails). A reconnect resumes after Last-Event-ID. partial=1 also writes half an event (`id: x` + `data: partial`, no blank line) before dropping. Clean end after `total`. State per `stream`: see /stats.
+// | /status         | code=200 type= body= location=                     | that status. 200 (no type given): one event `data: ok` then end. 204: empty. Otherwise a text/plain body (`body`, default `status <code>`), `Location` if given, `type` overrides the Content-Type.
+// | /redirect       | code=302 to=/dribble?n=2&interval=0                | a redirect with `Location: to` (301, 302, 303, 307, 308).
+// | /fail           | code=503 k=2 key= retry_after= format=seconds      | the first k attempts answer `code` (429, 500, 503, anything), with `Retry-After` if retry_after (seconds) is set: format=seconds, date (IMF-fixdate), rfc850 or asctime. Then a stream: `id: 1` / `data: ok after <n> attempts`, clean end.
+// | /content-type   | type= (absent: no Content-Type)                    | status 200, the given Content-Type (or none), and a valid SSE body `data: not an event stream` that must not be delivered.
+// | /retry          | ms=500 attempts=2 key=                             | `retry: ms`, then one event `id: <n>` / `data: {"attempt":n,"t":<server ms>}`; then attempts 1..attempts-1 drop the connection, attempt `attempts` (and later) ends cleanly.
+// | /echo           | key= drops=0                                       | reads the whole request body, then one `event: echo` whose data is JSON {attempt, method, url, headers, rawHeaders, lastEventId (the header's bytes read as UTF-8), body, bodyBase64, bodyLength}. Attempts <= drops end with a dropped socket, later ones cleanly. Any method.
+// | /stall          | events=0 heartbeat=0                               | headers, `events` events, then nothing, forever (or a `:` comment every heartbeat ms), until the client goes.
+// | /giant          | size=1048576                                       | one event whose data is `size` bytes of `x` (one line), then `data: after`, then end. Honours backpressure.
+// | /lines          | eol=lf|cr|crlf bom=0 split=0 delay=2               | a fixed script with multi-byte text (below) and the chosen line end, after a BOM if bom=1. split=N writes N bytes per `res.write` with `delay` ms between (split=1: every byte alone, so chunks split inside UTF-8 sequences and between CR and LF); split=0 writes it at once.
+// | /openai         | n=12 interval=20                                   | OpenAI-style chat.completion.chunk events (`data: {json}`, no event name or id), role first, content deltas with multi-byte text, a finish_reason chunk, then `data: [DONE]`. Header `X-Expected-Text`: the joined content, percent-encoded.
+// | /timed          | n=10 interval=10                                   | events `id: i` / `data: {"i":i,"t":<performance.timeOrigin + performance.now()>}` for latency benchmarks.
+// | /stats          | key= stream=                                       | JSON {attempts: {scenario: n} for `key`, stream: {connections, lastEventIds, sent} for `stream`}.
+// | /reset          |                                                    | forgets all counters and streams; 204.
+//
+// The /lines script (shown with LF):
+//
+//   :comment            → ignored
+//   id: 1               ┐
+//   data: héllo         │
+//   (blank)             ┘ → message "héllo", id "1"
+//   event: multi        ┐
+//   data: a             │
+//   data: ✓ 😀          │
+//   (blank)             ┘ → "multi" event "a\n✓ 😀", id "1"
+//   data: €uro          ┐
+//   (blank)             ┘ → message "€uro", id "1"
+//
+// which `LINES_EVENTS` in ./fixtures.mjs lists for tests.
+
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { fstatSync } from 'node:fs';
+import { LINES_SCRIPT, OPENAI_TOKENS } from './fixtures.mjs';
+
+const EXPOSED = ['Retry-After', 'Content-Type', 'Content-Length', 'X-Attempt', 'X-Expected-Text', 'Location', 'Date', 'Last-Event-ID', 'Cache-Control'];
+
+const attempts = new Map(); // `${scenario}\0${key}` -> count
+const streams = new Map(); // stream -> { connections, lastEventIds, sent }
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => performance.timeOrigin + performance.now();
+
+function int(params, name, fallback) {
+  const value = params.get(name);
+  if (value === null || value === '') return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) ? Math.max(0, Math.floor(n)) : fallback;
+}
+
+function bump(scenario, key) {
+  const id = `${scenario}\0${key}`;
+  const n = (attempts.get(id) ?? 0) + 1;
+  attempts.set(id, n);
+  return n;
+}
+
+/** The numeric Last-Event-ID of the request, or 0. Node reads header bytes as latin1. */
+function resumeAfter(req) {
+  const id = Number(req.headers['last-event-id']);
+  return Number.isSafeInteger(id) && id > 0 ? id : 0;
+}
+
+function cors(req, res) {
+  const origin = req.headers.origin;
+  if (origin) {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Vary', 'Origin');
+  } else {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+  }
+  res.setHeader('Access-Control-Expose-Headers', ['*', ...EXPOSED].join(', '));
+}
+
+function preflight(req, res) {
+  res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] || '*');
+  res.setHeader('Access-Control-Max-Age', '0');
+  res.writeHead(204).end();
+}
+
+function startStream(res, extra = {}) {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Accel-Buffering': 'no',
+    ...extra,
+  });
+  res.flushHeaders();
+}
+
+function open(res) {
+  return !res.destroyed && !res.writableEnded;
+}
+
+/** Writes, waiting for the socket to drain when it is full. False if the client left. */
+function write(res, data) {
+  if (!open(res)) return Promise.resolve(false);
+  if (res.write(data)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
+/** Ends the response abruptly: what was written is flushed, then the connection is
+ *  closed without the final chunk of the chunked body, so the client's read fails
+ *  (`TypeError: terminated` in Node, ERR_INCOMPLETE_CHUNKED_ENCODING in Chromium). */
+function drop(res) {
+  if (!open(res)) return;
+  res.socket?.end();
+}
+
+function event({ id, event: type, data }) {
+  let text = '';
+  if (type !== undefined) text += `event: ${type}\n`;
+  if (id !== undefined) text += `id: ${id}\n`;
+  for (const line of String(data).split('\n')) text += `data: ${line}\n`;
+  return text + '\n';
+}
+
+function plain(res, status, body, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  res.end(body);
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const WEEKDAYS_LONG = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** An HTTP-date in one of the three RFC 9110 formats. */
+function httpDate(date, format) {
+  const imf = date.toUTCString(); // "Sun, 06 Nov 1994 08:49:37 GMT"
+  const [, day, month, year, time] = imf.split(' ');
+  if (format === 'rfc850') return `${WEEKDAYS_LONG[date.getUTCDay()]}, ${day}-${month}-${year.slice(2)} ${time} GMT`;
+  if (format === 'asctime') return `${imf.slice(0, 3)} ${month} ${String(date.getUTCDate()).padStart(2, ' ')} ${time} ${year}`;
+  return imf;
+}
+
+const scenarios = {
+  async dribble(req, res, q) {
+    const n = int(q, 'n', 5);
+    const interval = int(q, 'interval', 50);
+    startStream(res);
+    for (let i = resumeAfter(req) + 1; i <= n; i++) {
+      if (!(await write(res, event({ id: i, data: i })))) return;
+      if (i < n) await sleep(interval);
+    }
+    res.end();
+  },
+
+  async drop(req, res, q) {
+    const total = int(q, 'total', 1000);
+    const every = Math.max(1, int(q, 'every', 50));
+    const interval = int(q, 'interval', 0);
+    const name = q.get('stream') ?? '';
+    const state = streams.get(name) ?? { connections: 0, lastEventIds: [], sent: 0 };
+    streams.set(name, state);
+    state.connections++;
+    state.lastEventIds.push(req.headers['last-event-id'] ?? null);
+    startStream(res, { 'X-Attempt': String(state.connections) });
+    let sentHere = 0;
+    for (let i = resumeAfter(req) + 1; i <= total; i++) {
+      if (!(await write(res, event({ id: i, data: i })))) return;
+      state.sent++;
+      sentHere++;
+      if (sentHere === every && i < total) {
+        if (q.get('partial') === '1') await write(res, `id: x${i}\ndata: partial`);
+        drop(res);
+        return;
+      }
+      if (interval) await sleep(interval);
+    }
+    res.end();
+  },
+
+  async status(req, res, q) {
+    const code = int(q, 'code', 200);
+    const headers = {};
+    if (q.has('location')) headers.Location = q.get('location');
+    if (q.has('type')) headers['Content-Type'] = q.get('type');
+    if (code === 200 && !q.has('type')) {
+      startStream(res);
+      res.end(event({ data: 'ok' }));
+    } else if (code === 204 || code === 304) {
+      res.writeHead(code, headers).end();
+    } else {
+      plain(res, code, q.get('body') ?? `status ${code}`, headers);
+    }
+  },
+
+  async redirect(req, res, q) {
+    const code = int(q, 'code', 302);
+    plain(res, code, `redirect to ${q.get('to') ?? ''}`, { Location: q.get('to') ?? '/dribble?n=2&interval=0' });
+  },
+
+  async fail(req, res, q) {
+    const code = int(q, 'code', 503);
+    const k = int(q, 'k', 2);
+    const n = bump('fail', q.get('key') ?? '');
+    const headers = { 'X-Attempt': String(n) };
+    if (n <= k) {
+      if (q.has('retry_after')) {
+        const seconds = int(q, 'retry_after', 0);
+        const format = q.get('format') ?? 'seconds';
+        headers['Retry-After'] =
+          format === 'seconds' ? String(seconds) : httpDate(new Date(Date.now() + seconds * 1000), format);
+      }
+      plain(res, code, `failing attempt ${n} of ${k} with ${code}`, headers);
+      return;
+    }
+    startStream(res, headers);
+    res.end(event({ id: 1, data: `ok after ${n} attempts` }));
+  },
+
+  async 'content-type'(req, res, q) {
+    const type = q.get('type');
+    res.writeHead(200, type ? { 'Content-Type': type } : {});
+    res.end(event({ data: 'not an event stream' }));
+  },
+
+  async retry(req, res, q) {
+    const ms = int(q, 'ms', 500);
+    const total = Math.max(1, int(q, 'attempts', 2));
+    const n = bump('retry', q.get('key') ?? '');
+    startStream(res, { 'X-Attempt': String(n) });
+    await write(res, `retry: ${ms}\n\n`);
+    await write(res, event({ id: n, data: JSON.stringify({ attempt: n, t: now() }) }));
+    if (n < total) drop(res);
+    else res.end();
+  },
+
+  async echo(req, res, q) {
+    const body = await readBody(req);
+    const n = bump('echo', q.get('key') ?? '');
+    startStream(res, { 'X-Attempt': String(n) });
+    const data = JSON.stringify({
+      attempt: n,
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      // Header bytes arrive as latin1; the spec sends the ID as UTF-8.
+      lastEventId: req.headers['last-event-id'] === undefined ? null : Buffer.from(req.headers['last-event-id'], 'latin1').toString('utf8'),
+      body: body.toString('utf8'),
+      bodyBase64: body.toString('base64'),
+      bodyLength: body.length,
+    });
+    await write(res, event({ event: 'echo', id: n, data }));
+    if (n <= int(q, 'drops', 0)) drop(res);
+    else res.end();
+  },
+
+  async stall(req, res, q) {
+    const events = int(q, 'events', 0);
+    const heartbeat = int(q, 'heartbeat', 0);
+    startStream(res);
+    for (let i = 1; i <= events; i++) await write(res, event({ id: i, data: i }));
+    if (heartbeat) {
+      const timer = setInterval(() => write(res, ':\n'), heartbeat);
+      res.on('close', () => clearInterval(timer));
+    }
+    // Then nothing: the response stays open until the client goes.
+  },
+
+  async giant(req, res, q) {
+    const size = int(q, 'size', 1 << 20);
+    startStream(res);
+    const block = Buffer.alloc(64 * 1024, 'x');
+    if (!(await write(res, 'data: '))) return;
+    for (let left = size; left > 0; left -= block.length) {
+      if (!(await write(res, left >= block.length ? block : block.subarray(0, left)))) return;
+    }
+    await write(res, '\n\n');
+    res.end(event({ data: 'after' }));
+  },
+
+  async lines(req, res, q) {
+    const eol = { lf: '\n', cr: '\r', crlf: '\r\n' }[q.get('eol') ?? 'lf'] ?? '\n';
+    const split = int(q, 'split', 0);
+    const delay = int(q, 'delay', 2);
+    const text = LINES_SCRIPT.map((line) => line + eol).join('');
+    const bytes = Buffer.concat([q.get('bom') === '1' ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(text)]);
+    startStream(res);
+    if (!split) {
+      res.end(bytes);
+      return;
+    }
+    for (let at = 0; at < bytes.length; at += split) {
+      if (!(await write(res, bytes.subarray(at, at + split)))) return;
+      await sleep(delay);
+    }
+    res.end();
+  },
+
+  async openai(req, res, q) {
+    const n = Math.max(1, int(q, 'n', 12));
+    const interval = int(q, 'interval', 20);
+    const tokens = Array.from({ length: n }, (_, i) => OPENAI_TOKENS[i % OPENAI_TOKENS.length]);
+    const created = Math.floor(Date.now() / 1000);
+    const chunk = (delta, finish = null) =>
+      `data: ${JSON.stringify({
+        id: 'chatcmpl-test',
+        object: 'chat.completion.chunk',
+        created,
+        model: 'gpt-test',
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      })}\n\n`;
+    startStream(res, { 'X-Expected-Text': encodeURIComponent(tokens.join('')) });
+    if (!(await write(res, chunk({ role: 'assistant', content: '' })))) return;
+    for (const content of tokens) {
+      await sleep(interval);
+      if (!(await write(res, chunk({ content })))) return;
+    }
+    await write(res, chunk({}, 'stop'));
+    res.end('data: [DONE]\n\n');
+  },
+
+  async timed(req, res, q) {
+    const n = int(q, 'n', 10);
+    const interval = int(q, 'interval', 10);
+    startStream(res);
+    for (let i = resumeAfter(req) + 1; i <= n; i++) {
+      if (!(await write(res, event({ id: i, data: JSON.stringify({ i, t: now() }) })))) return;
+      if (i < n) await sleep(interval);
+    }
+    res.end();
+  },
+
+  async stats(req, res, q) {
+    const key = q.get('key') ?? '';
+    const counts = {};
+    for (const [id, n] of attempts) {
+      const [scenario, k] = id.split('\0');
+      if (k === key) counts[scenario] = n;
+    }
+    const body = JSON.stringify({ attempts: counts, stream: streams.get(q.get('stream') ?? '') ?? null });
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
+  },
+
+  async reset(req, res) {
+    attempts.clear();
+    streams.clear();
+    res.writeHead(204).end();
+  },
+};
+
+const server = http.createServer(async (req, res) => {
+  if (process.env.SSE_SERVER_LOG === '1') {
+    process.stderr.write(`${req.method} ${req.url} last-event-id=${req.headers['last-event-id'] ?? '-'}\n`);
+  }
+  cors(req, res);
+  if (req.method === 'OPTIONS') {
+    preflight(req, res);
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const name = url.pathname.replace(/^\/+|\/+$/g, '');
+  const handler = Object.hasOwn(scenarios, name) ? scenarios[name] : null;
+  if (!handler) {
+    plain(res, 404, `unknown scenario ${url.pathname}; see the top of tests/server/sse-server.mjs\n`);
+    return;
+  }
+  try {
+    await handler(req, res, url.searchParams);
+  } catch (error) {
+    process.stderr.write(`${req.method} ${req.url}: ${error?.stack ?? error}\n`);
+    if (!res.headersSent) plain(res, 500, 'server error');
+    else res.destroy();
+  }
+});
+
+let stopping = false;
+function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+}
+
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+
+// Watch stdin only when a parent holds it as a pipe: a terminal or /dev/null
+// (a shell's `&` job) would end the server at once or never.
+try {
+  const stdin = fstatSync(0);
+  if (stdin.isFIFO() || stdin.isSocket()) {
+    process.stdin.on('end', shutdown);
+    process.stdin.on('close', shutdown);
+    process.stdin.on('error', shutdown);
+    process.stdin.resume();
+  }
+} catch {
+  // No stdin at all: nothing to watch.
+}
+
+const arg = process.argv.slice(2).find((a) => /^\d+$/.test(a));
+const port = Number(arg ?? process.env.PORT ?? 0);
+server.listen(port, '127.0.0.1', () => {
+  process.stdout.write(`READY ${server.address().port}\n`);
+});
