@@ -1,0 +1,57 @@
+// Headless Chromium for browser benches: the system's /usr/bin/chromium driven
+// by playwright-core (which downloads no browser of its own), pointed at a
+// page that runs one bench's bundled entry, served from 127.0.0.1.
+
+import { chromium } from 'playwright-core';
+import { bundle } from './bundle.mjs';
+import { BENCHES_DIR, PKG_DIR } from './pkg.mjs';
+import { serveStatic } from './server.mjs';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // window.gc(), so a bench can collect garbage between runs, outside the timing.
+  '--js-flags=--expose-gc',
+];
+
+/**
+ * Bundles `entry` (a browser module; it imports the package under test by URL,
+ * never from the bundle), serves it as /NAME/index.html next to benches/ at /
+ * and the built package at /pkg/, opens it in a fresh headless Chromium and
+ * hands the page to `fn`. Browser and server are closed whatever happens; the
+ * page's console goes to `log`, and an uncaught page error fails the bench
+ * instead of hanging it.
+ * @template T
+ * @param {{ name: string, entry: string }} bench
+ * @param {(page: import('playwright-core').Page, ctx: { origin: string, version: string }) => Promise<T>} fn
+ * @param {{ log?: (line: string) => void }} [opts]
+ * @returns {Promise<T>}
+ */
+export async function withBenchPage({ name, entry }, fn, { log = (l) => console.error(l) } = {}) {
+  const page = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${name} bench</title>
+<script type="module" src="/${name}/bundle.js"></script>`;
+  const server = await serveStatic({
+    mounts: { '/pkg/': PKG_DIR, '/': BENCHES_DIR },
+    files: { [`/${name}/bundle.js`]: await bundle(entry), [`/${name}/index.html`]: page },
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+  try {
+    const tab = await browser.newPage();
+    const pageError = new Promise((_, fail) => tab.on('pageerror', fail));
+    pageError.catch(() => {});
+    tab.on('console', (msg) => log(msg.text()));
+    await tab.goto(`${server.origin}/${name}/index.html`);
+    return await Promise.race([fn(tab, { origin: server.origin, version: browser.version() }), pageError]);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
