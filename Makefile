@@ -11,7 +11,7 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/
 WASM_OPT := node_modules/.bin/wasm-opt
 # The features rustc enables by default for wasm32 (wasm-opt must not strip them).
 WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-	--enable-mutable-globals --enable-reference-types --enable-multivalue
+	--enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd
 BINDGEN_OUT := target/wasm-bindgen
 # The test files that also run as wasm (each runs in Chromium, a worker and Node).
 WASM_TESTS := --test conformance

@@ -12,6 +12,7 @@ const INVALID_RETRY = 5;
 const UNKNOWN_FIELD = 6;
 const HAS_TYPE = 1 << 8;
 const NEW_ID = 1 << 9;
+const WIDE = 1 << 31;
 const TWO_TO_32 = 2 ** 32;
 
 const noop = () => {};
@@ -48,51 +49,46 @@ export function createParser(callbacks, options = {}) {
 
   function deliver(records) {
     if (records.length === 0) return;
-    const text = core.take_text();
+    // Strings arrive in two texts, ASCII and the rest; each end offset says
+    // which (see src/wasm/parser.rs).
+    const ascii = core.take_ascii();
+    const wide = core.take_wide();
+    let asciiAt = 0;
+    let wideAt = 0;
+    const next = (end) => {
+      if (end & WIDE) {
+        const from = wideAt;
+        wideAt = end & ~WIDE;
+        return wide.slice(from, wideAt);
+      }
+      const from = asciiAt;
+      asciiAt = end;
+      return ascii.slice(from, end);
+    };
     const batch = generation;
     let caught;
-    let pos = 0;
     for (let i = 0; i < records.length && batch === generation; ) {
       const head = records[i++];
       const kind = head & 0xff;
       try {
         if (kind === EVENT) {
-          const dataEnd = records[i++];
-          const data = text.slice(pos, dataEnd);
-          pos = dataEnd;
-          let event = 'message';
-          if (head & HAS_TYPE) {
-            const end = records[i++];
-            event = text.slice(pos, end);
-            pos = end;
-          }
-          if (head & NEW_ID) {
-            const end = records[i++];
-            lastEventId = text.slice(pos, end);
-            pos = end;
-          }
+          const data = next(records[i++]);
+          const event = head & HAS_TYPE ? next(records[i++]) : 'message';
+          if (head & NEW_ID) lastEventId = next(records[i++]);
           onEvent({ id: lastEventId, event, data });
         } else if (kind === RETRY) {
           onRetry(records[i++] + records[i++] * TWO_TO_32);
         } else if (kind === COMMENT) {
-          const end = records[i++];
-          const comment = text.slice(pos, end);
-          pos = end;
-          onComment(comment);
+          onComment(next(records[i++]));
         } else if (kind === MAX_BUFFER) {
           const limit = records[i++] + records[i++] * TWO_TO_32;
           onError(new ParseError(`A line or event exceeded maxBufferSize (${limit} bytes) and was dropped`, { type: 'max-buffer', limit }));
         } else if (kind === INVALID_RETRY) {
-          const end = records[i++];
-          const value = text.slice(pos, end);
-          pos = end;
+          const value = next(records[i++]);
           onError(new ParseError(`Invalid retry value: ${JSON.stringify(value)}`, { type: 'invalid-retry', field: 'retry', value }));
         } else if (kind === UNKNOWN_FIELD) {
-          const fieldEnd = records[i++];
-          const valueEnd = records[i++];
-          const field = text.slice(pos, fieldEnd);
-          const value = text.slice(fieldEnd, valueEnd);
-          pos = valueEnd;
+          const field = next(records[i++]);
+          const value = next(records[i++]);
           onError(new ParseError(`Unknown field ${JSON.stringify(field)}`, { type: 'unknown-field', field, value }));
         } else {
           throw new Error(`wasm-sse: unknown parser record ${kind}`);

@@ -85,29 +85,57 @@ mod batches {
     use wasm_bindgen::JsCast;
     use wasm_sse::wasm::parser::WasmParser;
 
+    /// The two texts of a batch and how far into each the decoding is.
+    struct Texts {
+        ascii: JsString,
+        wide: JsString,
+        ascii_at: u32,
+        wide_at: u32,
+    }
+
+    impl Texts {
+        fn take(parser: &mut WasmParser) -> Texts {
+            Texts {
+                ascii: parser.take_ascii().dyn_into().unwrap(),
+                wide: parser.take_wide().dyn_into().unwrap(),
+                ascii_at: 0,
+                wide_at: 0,
+            }
+        }
+
+        /// The next string, as `next()` in `pkg-template/api.js`.
+        fn next(&mut self, end: u32) -> String {
+            const WIDE: u32 = 1 << 31;
+            if end & WIDE != 0 {
+                let (from, to) = (self.wide_at, end & !WIDE);
+                self.wide_at = to;
+                let s: String = self.wide.slice(from, to).into();
+                assert!(!s.is_ascii(), "{s:?} is ASCII but came in the wide text");
+                s
+            } else {
+                let from = std::mem::replace(&mut self.ascii_at, end);
+                self.ascii.slice(from, end).into()
+            }
+        }
+    }
+
     /// Decodes records as `pkg-template/api.js` does.
-    fn decode(records: &[u32], text: &JsString, last_id: &mut String, out: &mut Vec<Value>) {
-        let mut pos = 0u32;
+    fn decode(records: &[u32], texts: &mut Texts, last_id: &mut String, out: &mut Vec<Value>) {
         let mut i = 0;
-        let take = |end: u32, pos: &mut u32| {
-            let s: String = text.slice(*pos, end).into();
-            *pos = end;
-            s
-        };
         while i < records.len() {
             let head = records[i];
             i += 1;
             match head & 0xff {
                 1 => {
-                    let data = take(records[i], &mut pos);
+                    let data = texts.next(records[i]);
                     i += 1;
                     let mut event = "message".to_owned();
                     if head & (1 << 8) != 0 {
-                        event = take(records[i], &mut pos);
+                        event = texts.next(records[i]);
                         i += 1;
                     }
                     if head & (1 << 9) != 0 {
-                        *last_id = take(records[i], &mut pos);
+                        *last_id = texts.next(records[i]);
                         i += 1;
                     }
                     out.push(serde_json::json!(["event", event, data, last_id]));
@@ -118,7 +146,7 @@ mod batches {
                     out.push(serde_json::json!(["retry", ms]));
                 }
                 3 => {
-                    out.push(serde_json::json!(["comment", take(records[i], &mut pos)]));
+                    out.push(serde_json::json!(["comment", texts.next(records[i])]));
                     i += 1;
                 }
                 4 => {
@@ -126,12 +154,13 @@ mod batches {
                     out.push(serde_json::json!(["error", "max-buffer"]));
                 }
                 5 => {
-                    take(records[i], &mut pos);
+                    texts.next(records[i]);
                     i += 1;
                     out.push(serde_json::json!(["error", "invalid-retry"]));
                 }
                 6 => {
-                    take(records[i + 1], &mut pos);
+                    texts.next(records[i]);
+                    texts.next(records[i + 1]);
                     i += 2;
                     out.push(serde_json::json!(["error", "unknown-field"]));
                 }
@@ -146,8 +175,7 @@ mod batches {
         let mut out = Vec::new();
         for chunk in chunks {
             let records = parser.feed_bytes(chunk);
-            let text: JsString = parser.take_text().dyn_into().unwrap();
-            decode(&records, &text, &mut last_id, &mut out);
+            decode(&records, &mut Texts::take(&mut parser), &mut last_id, &mut out);
         }
         out
     }
@@ -163,13 +191,16 @@ mod batches {
     fn a_batch_of_many_events_cuts_at_utf16_offsets() {
         let mut input = String::new();
         for i in 0..500 {
-            input.push_str(&format!("id: {i}\ndata: é{i}🎉世\n\n"));
+            // Every third event is ASCII, so both texts interleave.
+            let text = if i % 3 == 0 { format!("plain {i}") } else { format!("é{i}🎉世") };
+            input.push_str(&format!("id: {i}\ndata: {text}\n\n"));
         }
         let chunks: Vec<Vec<u8>> = input.as_bytes().chunks(777).map(<[u8]>::to_vec).collect();
         let got = parse_in_batches(&chunks);
         assert_eq!(got.len(), 500);
         for (i, item) in got.iter().enumerate() {
-            assert_eq!(item, &serde_json::json!(["event", "message", format!("é{i}🎉世"), i.to_string()]));
+            let text = if i % 3 == 0 { format!("plain {i}") } else { format!("é{i}🎉世") };
+            assert_eq!(item, &serde_json::json!(["event", "message", text, i.to_string()]));
         }
     }
 
@@ -177,9 +208,8 @@ mod batches {
     fn the_limit_reaches_js_as_a_max_buffer_error() {
         let mut parser = WasmParser::new(8.0, false, true);
         let records = parser.feed_bytes(b"data: far too long\n\ndata: ok\n\n");
-        let text: JsString = parser.take_text().dyn_into().unwrap();
         let mut out = Vec::new();
-        decode(&records, &text, &mut String::new(), &mut out);
+        decode(&records, &mut Texts::take(&mut parser), &mut String::new(), &mut out);
         assert_eq!(
             out,
             [serde_json::json!(["error", "max-buffer"]), serde_json::json!(["event", "message", "ok", ""])]
