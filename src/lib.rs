@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod delta;
 pub mod parser;
 pub mod reconnect;
 

@@ -1,0 +1,668 @@
+//! Markdown safety: how much of a growing CommonMark + GFM text can be shown
+//! now so that it renders as the final text will (`Hold`), or how to close what
+//! is open so that it does (`Heal`).
+//!
+//! Two levels, as in CommonMark's own parsing strategy (spec, "Appendix: A
+//! parsing strategy"):
+//!
+//! * a block scanner reads each *complete* line once and keeps a small state
+//!   (open fence, current leaf block, list context, link definitions). A blank
+//!   line followed by a new top-level block makes everything before it final:
+//!   that is `stable`;
+//! * at each flush, the unfinished last line and the inline content of the
+//!   current leaf block (one paragraph, heading or table cell) are analysed
+//!   again. That is the only work that grows with the text, and it is bounded
+//!   by the live leaf, not the answer.
+
+/// What a flush may show of the text so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct View {
+    /// Everything before this byte offset is final.
+    pub(crate) stable: usize,
+    /// The display is `text[..cut]` ...
+    pub(crate) cut: usize,
+    /// ... followed by these closers (always empty in `Hold` mode).
+    pub(crate) suffix: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fence {
+    ch: u8,
+    len: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leaf {
+    None,
+    /// A paragraph: where its first line starts, where its inline content
+    /// starts, and where its last complete line starts.
+    Para {
+        line: usize,
+        content: usize,
+        last_line: usize,
+        lines: u32,
+        quoted: bool,
+    },
+    Table,
+    /// An HTML block of kind 6 or 7: it ends at a blank line.
+    Html,
+    IndentedCode,
+}
+
+/// The block scanner's state after the last complete line.
+#[derive(Debug, Clone)]
+struct Block {
+    fence: Option<Fence>,
+    /// Inside an HTML block of kind 1–5, which ends at a line containing this.
+    html_end: Option<&'static str>,
+    leaf: Leaf,
+    prev_blank: bool,
+    list_open: bool,
+}
+
+/// The incremental analyser. Feed it the text so far at each flush.
+#[derive(Debug, Clone)]
+pub(crate) struct Markdown {
+    heal: bool,
+    /// Offset of the first line the block scanner has not read.
+    scanned: usize,
+    stable: usize,
+    block: Block,
+    /// Normalised labels of the link reference definitions seen so far.
+    defs: Vec<String>,
+}
+
+/// What the start of a line says about its block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Blank,
+    Fence(Fence),
+    Atx,
+    ThematicBreak,
+    /// `===` or `---` only: a setext underline after a paragraph.
+    Setext,
+    /// An HTML block start, with the end marker of kinds 1–5.
+    Html(Option<&'static str>),
+    /// `|`, `-`, `:` and spaces only, with at least one `-`.
+    TableDelimiter,
+    /// A link reference definition `[label]: ...`.
+    Definition,
+    Text,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LineInfo {
+    /// Byte offset in the line where the content starts, after container markers.
+    content: usize,
+    /// Columns of indentation before the content.
+    indent: usize,
+    quoted: bool,
+    item: bool,
+    kind: Kind,
+}
+
+fn is_blank(s: &str) -> bool {
+    s.bytes().all(|b| b == b' ' || b == b'\t' || b == b'\r')
+}
+
+fn leading_spaces(s: &[u8]) -> (usize, usize) {
+    let mut cols = 0;
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        match b {
+            b' ' => cols += 1,
+            // Spec 2.2: tabs advance to the next multiple of 4 columns.
+            b'\t' => cols += 4 - cols % 4,
+            _ => break,
+        }
+        i += 1;
+    }
+    (i, cols)
+}
+
+/// Spec 4.1: three or more matching `-`, `_` or `*` with only spaces between.
+fn is_thematic_break(s: &str) -> bool {
+    let mut ch = None;
+    let mut n = 0;
+    for b in s.bytes() {
+        match b {
+            b' ' | b'\t' | b'\r' => {}
+            b'-' | b'_' | b'*' if ch.is_none() || ch == Some(b) => {
+                ch = Some(b);
+                n += 1;
+            }
+            _ => return false,
+        }
+    }
+    n >= 3
+}
+
+/// Spec 4.5: a run of at least three backticks or tildes; a backtick fence's
+/// info string may not contain a backtick.
+fn fence_open(s: &str) -> Option<Fence> {
+    let b = s.as_bytes();
+    let ch = *b.first()?;
+    if ch != b'`' && ch != b'~' {
+        return None;
+    }
+    let len = b.iter().take_while(|&&c| c == ch).count();
+    if len < 3 || (ch == b'`' && b[len..].contains(&b'`')) {
+        return None;
+    }
+    Some(Fence { ch, len })
+}
+
+/// Spec 4.5: "The closing code fence ... must be at least as long as the
+/// opening fence", and may be followed only by spaces.
+fn fence_closes(s: &str, f: Fence) -> bool {
+    let t = s.trim_start_matches([' ', '\t', '>']);
+    let len = t.bytes().take_while(|&c| c == f.ch).count();
+    len >= f.len && is_blank(&t[len..])
+}
+
+/// Could `s` still grow into a closing fence?
+fn may_close_fence(s: &str, f: Fence) -> bool {
+    let t = s.trim_start_matches([' ', '\t', '>']);
+    let len = t.bytes().take_while(|&c| c == f.ch).count();
+    len == t.len() || (len >= f.len && is_blank(&t[len..]))
+}
+
+/// Spec 4.6: the start conditions of HTML blocks, kinds 1–7 (roughly for 7).
+fn html_start(s: &str) -> Option<Option<&'static str>> {
+    let rest = s.strip_prefix('<')?;
+    let lower: String = rest.chars().take(12).collect::<String>().to_ascii_lowercase();
+    for (tag, end) in
+        [("script", "</script>"), ("pre", "</pre>"), ("style", "</style>"), ("textarea", "</textarea>")]
+    {
+        if let Some(after) = lower.strip_prefix(tag) {
+            if after.is_empty() || after.starts_with([' ', '>', '\t']) {
+                return Some(Some(end));
+            }
+        }
+    }
+    if lower.starts_with("!--") {
+        return Some(Some("-->"));
+    }
+    if lower.starts_with('?') {
+        return Some(Some("?>"));
+    }
+    if lower.starts_with("![cdata[") {
+        return Some(Some("]]>"));
+    }
+    if lower.starts_with('!') && lower[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some(Some(">"));
+    }
+    let name = lower.strip_prefix('/').unwrap_or(&lower);
+    if name.starts_with(|c: char| c.is_ascii_alphabetic()) && s.contains('>') {
+        return Some(None);
+    }
+    None
+}
+
+/// Spec 4.7: `[label]:` opens a link reference definition. Returns the label.
+fn definition_label(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('[')?;
+    let end = rest.find(']')?;
+    let label = &rest[..end];
+    if label.trim().is_empty() || label.contains('[') || !rest[end + 1..].starts_with(':') {
+        return None;
+    }
+    Some(label)
+}
+
+/// Spec 4.7: labels match case-insensitively, with whitespace collapsed.
+pub(crate) fn normalize_label(label: &str) -> String {
+    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// GFM tables: the cells of a row, not counting outer pipes.
+fn cell_count(s: &str) -> usize {
+    let t = s.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    let b = t.as_bytes();
+    let mut n = 1;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'|' => n += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    n
+}
+
+fn classify(line: &str, in_para: bool, list_open: bool) -> LineInfo {
+    let b = line.as_bytes();
+    let mut i = 0;
+    let mut quoted = false;
+    let mut item = false;
+    let mut indent;
+    loop {
+        let (n, cols) = leading_spaces(&b[i..]);
+        indent = cols;
+        let j = i + n;
+        // Spec 5.1: a block quote marker is `>` after at most 3 spaces of indentation.
+        if cols <= 3 && b.get(j) == Some(&b'>') {
+            quoted = true;
+            i = j + 1;
+            if b.get(i) == Some(&b' ') {
+                i += 1;
+            }
+            continue;
+        }
+        // Nested list items are indented by the parent's content width, so allow
+        // any indentation for a marker while a list is open.
+        if (cols <= 3 || list_open) && !is_thematic_break(&line[j..]) {
+            if let Some((marker_end, ordered_start)) = list_marker(&b[j..]) {
+                let after = &line[j + marker_end..];
+                let empty = is_blank(after);
+                // Spec 5.2: "In order for a sequence of lines to constitute a list
+                // item, ... when the first list item in a list interrupts a
+                // paragraph ... [it] must not begin with a blank line", and an
+                // ordered one must start with 1.
+                let interrupts = !empty && ordered_start.is_none_or(|n| n == 1);
+                if !in_para || item || quoted || interrupts {
+                    item = true;
+                    i = j + marker_end;
+                    if b.get(i) == Some(&b' ') {
+                        i += 1;
+                    }
+                    continue;
+                }
+            }
+        }
+        i = j;
+        break;
+    }
+    let content = &line[i..];
+    let kind = if is_blank(content) {
+        Kind::Blank
+    } else if let Some(f) = fence_open(content) {
+        Kind::Fence(f)
+    } else if is_atx(content) {
+        Kind::Atx
+    } else if in_para
+        && !item
+        && (content.trim_end().bytes().all(|c| c == b'=') || content.trim_end().bytes().all(|c| c == b'-'))
+    {
+        // Spec 4.3: a setext underline takes precedence over a thematic break.
+        Kind::Setext
+    } else if is_thematic_break(content) {
+        Kind::ThematicBreak
+    } else if let Some(end) = html_start(content).filter(|e| !in_para || e.is_some()) {
+        Kind::Html(end)
+    } else if content.contains('-')
+        && content.bytes().all(|c| matches!(c, b'|' | b'-' | b':' | b' ' | b'\t' | b'\r'))
+    {
+        Kind::TableDelimiter
+    } else if !in_para && definition_label(content).is_some() {
+        Kind::Definition
+    } else {
+        Kind::Text
+    };
+    LineInfo { content: i, indent, quoted, item, kind }
+}
+
+/// Spec 4.2: one to six `#` followed by a space, a tab or the end of the line.
+fn is_atx(s: &str) -> bool {
+    let n = s.bytes().take_while(|&c| c == b'#').count();
+    (1..=6).contains(&n) && matches!(s.as_bytes().get(n), None | Some(b' ' | b'\t' | b'\r'))
+}
+
+/// Spec 5.2: a bullet `-`, `+`, `*` or an ordered `1.`/`1)` (up to nine digits),
+/// followed by a space, a tab or the end of the line. Returns the marker's
+/// length and the start number of an ordered one.
+fn list_marker(b: &[u8]) -> Option<(usize, Option<u64>)> {
+    let (len, start) = match b.first()? {
+        b'-' | b'+' | b'*' => (1, None),
+        b'0'..=b'9' => {
+            let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            if d > 9 || !matches!(b.get(d), Some(b'.' | b')')) {
+                return None;
+            }
+            let n = std::str::from_utf8(&b[..d]).ok()?.parse().ok()?;
+            (d + 1, Some(n))
+        }
+        _ => return None,
+    };
+    matches!(b.get(len), None | Some(b' ' | b'\t' | b'\r')).then_some((len, start))
+}
+
+/// Could this partial line still turn into block syntax (a list marker, a
+/// heading, a fence, a setext underline, a thematic break, a table delimiter
+/// row, a block quote, math)? Then it is held until it says what it is.
+fn is_marker_only(s: &str) -> bool {
+    s.bytes().all(|c| {
+        matches!(
+            c,
+            b' ' | b'\t'
+                | b'>'
+                | b'-'
+                | b'*'
+                | b'+'
+                | b'_'
+                | b'='
+                | b'#'
+                | b'.'
+                | b')'
+                | b'`'
+                | b'~'
+                | b'|'
+                | b':'
+                | b'$'
+                | b'0'..=b'9'
+        )
+    })
+}
+
+impl Markdown {
+    /// A new analyser; `heal` selects `Heal` over `Hold`.
+    pub(crate) fn new(heal: bool) -> Self {
+        Markdown {
+            heal,
+            scanned: 0,
+            stable: 0,
+            block: Block {
+                fence: None,
+                html_end: None,
+                leaf: Leaf::None,
+                prev_blank: true,
+                list_open: false,
+            },
+            defs: Vec::new(),
+        }
+    }
+
+    /// Reads the complete lines of `text` not read yet. `text` must extend the
+    /// text of the previous call.
+    fn scan_lines(&mut self, text: &str) {
+        while let Some(nl) = memchr::memchr(b'\n', &text.as_bytes()[self.scanned..]) {
+            let start = self.scanned;
+            let end = start + nl;
+            self.scanned = end + 1;
+            self.line(text, start, end);
+        }
+    }
+
+    fn line(&mut self, text: &str, start: usize, end: usize) {
+        let line = &text[start..end];
+        let st = &mut self.block;
+        if let Some(f) = st.fence {
+            if fence_closes(line, f) {
+                st.fence = None;
+            }
+            st.prev_blank = false;
+            return;
+        }
+        if let Some(marker) = st.html_end {
+            if line.contains(marker) {
+                st.html_end = None;
+            }
+            st.prev_blank = false;
+            return;
+        }
+        let in_para = matches!(st.leaf, Leaf::Para { .. });
+        let info = classify(line, in_para, st.list_open);
+        if info.kind == Kind::Blank && !info.quoted && !info.item {
+            if st.leaf != Leaf::IndentedCode {
+                st.leaf = Leaf::None;
+            }
+            st.prev_blank = true;
+            return;
+        }
+        // A blank line, then a line starting in column 0 that does not continue
+        // an open list: every block before it is closed (spec 5.2, 5.3: a list
+        // ends at a line that is neither an item nor indented continuation), so
+        // it can never render differently.
+        let col0 = line.as_bytes().first().is_some_and(|&c| c != b' ' && c != b'\t');
+        if st.prev_blank && col0 && !(st.list_open && info.item) {
+            self.stable = start;
+            st.list_open = false;
+            if st.leaf == Leaf::IndentedCode {
+                st.leaf = Leaf::None;
+            }
+        }
+        st.prev_blank = false;
+        if info.item {
+            st.list_open = true;
+        }
+        let new_container = info.item || (info.quoted && !matches!(st.leaf, Leaf::Para { quoted: true, .. }));
+        match info.kind {
+            Kind::Blank => st.leaf = Leaf::None,
+            Kind::Fence(f) => {
+                st.fence = Some(f);
+                st.leaf = Leaf::None;
+            }
+            Kind::Atx | Kind::ThematicBreak | Kind::Setext => st.leaf = Leaf::None,
+            Kind::Html(Some(marker)) => {
+                if !line[info.content..].contains(marker) {
+                    st.html_end = Some(marker);
+                }
+                st.leaf = Leaf::None;
+            }
+            Kind::Html(None) => st.leaf = Leaf::Html,
+            Kind::Definition => {
+                if let Some(label) = definition_label(&line[info.content..]) {
+                    let label = normalize_label(label);
+                    if !self.defs.contains(&label) {
+                        self.defs.push(label);
+                    }
+                }
+                st.leaf = Leaf::None;
+            }
+            Kind::TableDelimiter | Kind::Text => {
+                let content = start + info.content;
+                match st.leaf {
+                    // GFM 4.10: "The delimiter row consists of cells ..." and "The
+                    // header row must match the delimiter row in the number of cells."
+                    Leaf::Para { last_line, .. }
+                        if info.kind == Kind::TableDelimiter
+                            && !new_container
+                            && text[last_line..start].contains('|')
+                            && cell_count(&text[last_line..start]) == cell_count(&line[info.content..]) =>
+                    {
+                        st.leaf = Leaf::Table
+                    }
+                    Leaf::Table if !new_container => {}
+                    Leaf::Html => {}
+                    Leaf::IndentedCode if info.indent >= 4 => {}
+                    Leaf::Para { line, content, lines, quoted, .. } if !new_container => {
+                        st.leaf = Leaf::Para { line, content, last_line: start, lines: lines + 1, quoted }
+                    }
+                    _ if info.indent >= 4 && !st.list_open && !info.quoted => {
+                        // Spec 4.4: an indented chunk that does not continue a paragraph.
+                        st.leaf = Leaf::IndentedCode
+                    }
+                    _ => {
+                        st.leaf = Leaf::Para {
+                            line: start,
+                            content,
+                            last_line: start,
+                            lines: 1,
+                            quoted: info.quoted,
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The view of `text` (the whole text so far) while more may follow.
+    pub(crate) fn view(&mut self, text: &str) -> View {
+        self.scan_lines(text);
+        let ls = self.scanned;
+        let end = text.len();
+        let partial = &text[ls..];
+        let st = &self.block;
+        // The same boundary as in `line`, as soon as the first character of the
+        // new block's line is known (unless it may still be a list marker).
+        if st.prev_blank && st.fence.is_none() && st.html_end.is_none() {
+            if let Some(&c) = partial.as_bytes().first() {
+                let may_continue_list = st.list_open && matches!(c, b'-' | b'*' | b'+' | b'0'..=b'9');
+                if c != b' ' && c != b'\t' && !may_continue_list && st.leaf != Leaf::IndentedCode {
+                    self.stable = ls;
+                }
+            }
+        }
+        let st = &self.block;
+        let (cut, suffix) = if let Some(f) = st.fence {
+            // Spec 4.5: an unclosed fence runs to the end of the document, so the
+            // code so far already renders as code; only a line that may become the
+            // closing fence is held, or it would show as code first.
+            (if may_close_fence(partial, f) { ls } else { end }, String::new())
+        } else if st.html_end.is_some() {
+            (end, String::new())
+        } else {
+            self.live(text, ls)
+        };
+        let (mut cut, mut suffix) = (cut.max(self.stable), suffix);
+        // A cut that leaves only markers on its line (`- ` before a held `**`)
+        // would show an empty list item or heading that may never exist: cut the
+        // line too.
+        let line_start = text[..cut].rfind('\n').map_or(0, |i| i + 1).max(self.stable);
+        if cut > line_start && is_marker_only(&text[line_start..cut]) {
+            cut = line_start;
+            suffix.clear();
+        }
+        View { stable: self.stable, cut, suffix }
+    }
+
+    /// The cut and closers for the live leaf, outside fences.
+    fn live(&self, text: &str, ls: usize) -> (usize, String) {
+        let st = &self.block;
+        let end = text.len();
+        let partial = &text[ls..];
+        let para = match st.leaf {
+            Leaf::Para { line, content, last_line, lines, .. } => Some((line, content, last_line, lines)),
+            _ => None,
+        };
+        // What the paragraph so far needs, if the partial line continues it.
+        let para_view = |upto: usize| -> (usize, String) {
+            match para {
+                Some((_, content, ..)) => self.inline(text, content, upto),
+                None => (upto, String::new()),
+            }
+        };
+        if partial.is_empty() {
+            return match (st.leaf, para) {
+                // GFM 4.10: a line with a pipe may become a table header when the
+                // next line is a delimiter row: hold it until that line says.
+                (_, Some((_, _, last_line, _))) if text[last_line..ls].contains('|') => {
+                    let (c, s) = para_view(ls);
+                    if c <= last_line {
+                        (c, s)
+                    } else {
+                        (last_line, String::new())
+                    }
+                }
+                (_, Some(_)) => para_view(end),
+                _ => (end, String::new()),
+            };
+        }
+        let info = classify(partial, para.is_some(), st.list_open);
+        let content = &partial[info.content..];
+        let hold_line = || -> (usize, String) {
+            let (c, s) = para_view(ls);
+            if c < ls {
+                (c, s)
+            } else {
+                (ls, s)
+            }
+        };
+        if st.leaf == Leaf::IndentedCode && (info.indent >= 4 || is_blank(partial)) {
+            return (end, String::new());
+        }
+        if st.leaf == Leaf::Html {
+            return (end, String::new());
+        }
+        // A line that is still only marker characters may become a list item, a
+        // heading, a fence, a setext underline, a thematic break or a table
+        // delimiter row (spec 4.1–4.5, 5.1, 5.2; GFM 4.10): hold it whole.
+        if is_marker_only(partial) {
+            if let (Some((_, _, last_line, _)), true) = (para, partial.contains(['|', '-'])) {
+                if text[last_line..ls].contains('|') {
+                    // The header row of a table to be: hold it with its delimiter row.
+                    let (c, s) = para_view(last_line);
+                    return if c < last_line { (c, s) } else { (last_line, String::new()) };
+                }
+            }
+            return hold_line();
+        }
+        match info.kind {
+            // The info string (the language) is part of the rendering: wait for the
+            // end of the fence line.
+            Kind::Fence(_) => return hold_line(),
+            // Until the tag is complete we cannot tell an HTML block from text.
+            Kind::Html(_) if !content.contains('>') => return hold_line(),
+            Kind::Text if !content.contains('>') && content.starts_with('<') => return hold_line(),
+            Kind::Definition => return hold_line(),
+            // `[label` may still become `[label]: url`.
+            Kind::Text if para.is_none() && content.starts_with('[') && !content.contains("](") => {
+                return hold_line();
+            }
+            _ => {}
+        }
+        if st.leaf == Leaf::Table && !info.item && info.kind != Kind::Blank {
+            // A body row: only the last cell is open; earlier cells are closed by
+            // their pipe, so what was open there is literal (GFM 4.10).
+            let start = last_cell_start(partial, info.content);
+            return self.inline(text, ls + start, end);
+        }
+        if partial.contains('|') && para.is_none_or(|_| !info.item) {
+            // GFM 4.10: it may be a table header; hold the line until it ends.
+            return hold_line();
+        }
+        let continues = para.is_some()
+            && !info.item
+            && (!info.quoted || matches!(st.leaf, Leaf::Para { quoted: true, .. }))
+            && matches!(info.kind, Kind::Text | Kind::TableDelimiter | Kind::Html(_));
+        if continues {
+            return para_view(end);
+        }
+        if info.kind == Kind::Text && info.indent >= 4 && para.is_none() && !st.list_open && !info.quoted {
+            return (end, String::new());
+        }
+        // A new leaf starts on this line; the paragraph before it is closed, and
+        // what was open in it stays literal (spec 6.2: delimiters do not cross
+        // block boundaries).
+        let mut start = ls + info.content;
+        if info.kind == Kind::Atx {
+            let c = &text[start..];
+            let hashes = c.bytes().take_while(|&b| b == b'#').count();
+            start += hashes;
+            // Spec 4.2: an optional closing sequence of `#`s is not content; a
+            // trailing run of `#`s may still become one, so hold it.
+            let t = text[start..].trim_end_matches('#');
+            if t.len() < text.len() - start && t.ends_with([' ', '\t']) {
+                let (c, s) = self.inline(text, start, start + t.len());
+                return (c, s);
+            }
+        }
+        self.inline(text, start, end)
+    }
+
+    /// Inline analysis of `text[start..end]`, a leaf's content that may go on.
+    fn inline(&self, text: &str, start: usize, end: usize) -> (usize, String) {
+        let r = super::inline::analyze(&text[start..end], &self.defs, self.heal);
+        (start + r.cut, r.suffix)
+    }
+}
+
+/// The start of the last cell of a table row: after its last unescaped pipe.
+fn last_cell_start(row: &str, from: usize) -> usize {
+    let b = row.as_bytes();
+    let mut last = from;
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'|' => last = i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    last.min(b.len())
+}

@@ -1,0 +1,6 @@
+//! Helpers shared by the delta integration tests and `examples/flicker.rs`.
+
+#![allow(dead_code)]
+
+pub mod markdown_rule;
+pub mod streaming;
