@@ -9,7 +9,7 @@ fuzz_target!(|input: &[u8]| {
     // The first byte picks the chunk size and a buffer limit; the rest is the stream.
     let Some((&knob, stream)) = input.split_first() else { return };
     let chunk = usize::from(knob % 17) + 1;
-    let limit = (knob >= 128).then_some(usize::from(knob - 127));
+    let limit = (knob >= 128).then(|| usize::from(knob - 127));
     let options = ParserOptions::default().max_buffer_size(limit);
 
     let mut whole = Parser::with_options(options.clone());
