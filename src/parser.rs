@@ -467,11 +467,7 @@ impl Parser {
 /// decoder does. `from_utf8_lossy` alone walks valid text a byte at a time; the
 /// validating fast path is many times faster on the common, valid case.
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    if is_ascii(bytes) {
-        // ASCII is valid UTF-8; this check compiles to SIMD, `from_utf8` does not.
-        return Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default());
-    }
-    match std::str::from_utf8(bytes) {
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
     }
