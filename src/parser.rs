@@ -473,12 +473,6 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
-/// Whether all bytes are ASCII. Written as a branch-free fold so that the
-/// compiler vectorises it (std's `is_ascii` is compiled without wasm SIMD).
-pub(crate) fn is_ascii(bytes: &[u8]) -> bool {
-    bytes.iter().fold(0u8, |any, &b| any | b) < 0x80
-}
-
 fn strip_one_space(value: &[u8]) -> &[u8] {
     value.strip_prefix(b" ").unwrap_or(value)
 }

@@ -60,7 +60,7 @@ impl Batch {
     /// Appends `s` to one of the texts and returns where it ends there, in
     /// UTF-16 units, with [`tag::WIDE`] set for the non-ASCII text.
     fn push_str(&mut self, s: &str) -> u32 {
-        if crate::parser::is_ascii(s.as_bytes()) {
+        if is_ascii(s.as_bytes()) {
             self.ascii.push_str(s);
             self.ascii.len() as u32
         } else {
@@ -125,6 +125,12 @@ impl Sink for Batch {
             }
         }
     }
+}
+
+/// Whether all bytes are ASCII. Written as a branch-free fold so that the
+/// compiler vectorises it (std's `is_ascii` is compiled without wasm SIMD).
+fn is_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |any, &b| any | b) < 0x80
 }
 
 /// UTF-16 length of a string: one unit per scalar value, two above U+FFFF.
