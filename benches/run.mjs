@@ -18,6 +18,7 @@ import { PKG_DIR, findEntry } from './lib/pkg.mjs';
 const BENCHES = {
   parser: () => import('./parser/index.mjs'),
   size: () => import('./size/index.mjs'),
+  delta: () => import('./delta/index.mjs'),
 };
 const ENVS = { node: ['node'], chromium: ['chromium'], all: ['node', 'chromium'] };
 

@@ -1,9 +1,11 @@
 // Assembles the npm package in pkg/ from wasm-bindgen's output and pkg-template/.
-// Usage: node scripts/build-pkg.mjs <wasm-bindgen out dir> <pkg dir>
+// Usage: node scripts/build-pkg.mjs <wasm-bindgen out dir> <pkg dir> [--with-delta]
+// --with-delta adds pkg-template/delta/ (not shipped yet) for the delta bench.
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [bindgenDir, pkgDir] = process.argv.slice(2);
+const [bindgenDir, pkgDir, ...flags] = process.argv.slice(2);
+const withDelta = flags.includes('--with-delta');
 const root = new URL('..', import.meta.url).pathname;
 const template = join(root, 'pkg-template');
 
@@ -15,13 +17,21 @@ mkdirSync(pkgDir, { recursive: true });
 for (const file of ['wasm_sse.js', 'wasm_sse_bg.wasm']) {
   copyFileSync(join(bindgenDir, file), join(pkgDir, file));
 }
-for (const file of readdirSync(template)) {
-  if (file === 'package.json') continue;
+// Only the files at the top of pkg-template/ ship; folders hold parts not shipped yet.
+for (const entry of readdirSync(template, { withFileTypes: true })) {
+  const file = entry.name;
+  if (!entry.isFile() || file === 'package.json') continue;
   copyFileSync(join(template, file), join(pkgDir, file));
 }
 // One version for the crate and the npm package: Cargo.toml's.
 const manifest = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
 manifest.version = version;
+if (withDelta) {
+  for (const file of ['delta.js', 'delta.d.ts']) {
+    copyFileSync(join(template, 'delta', file), join(pkgDir, file));
+    manifest.files.push(file);
+  }
+}
 writeFileSync(join(pkgDir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 
 // Every file the manifest ships must exist, and every file present must be shipped.

@@ -42,21 +42,44 @@ mod tag {
 
 /// The strings and records of one batch, built by the parser's callbacks.
 #[derive(Default)]
-struct Batch {
+pub(crate) struct Batch {
     /// The pure-ASCII strings, concatenated.
     ascii: String,
     /// The other strings, concatenated.
     wide: String,
     /// Length of `wide` in UTF-16 code units (for `ascii` it is its byte length).
     wide_utf16: u32,
-    records: Vec<u32>,
+    pub(crate) records: Vec<u32>,
     /// The last event ID JS has been told, so an unchanged ID is not sent again.
     id_sent: String,
-    wants_comments: bool,
-    wants_errors: bool,
+    pub(crate) wants_comments: bool,
+    pub(crate) wants_errors: bool,
 }
 
 impl Batch {
+    /// Clears what JS has not taken, so it cannot shift the next batch's offsets.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    pub(crate) fn start(&mut self) {
+        self.ascii.clear();
+        self.wide.clear();
+        self.wide_utf16 = 0;
+        self.records.clear();
+    }
+
+    /// The two texts as JS strings; clears them.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    pub(crate) fn take_texts(&mut self) -> (JsValue, JsValue) {
+        let texts = (JsValue::from_str(&self.ascii), JsValue::from_str(&self.wide));
+        self.start_texts();
+        texts
+    }
+
+    fn start_texts(&mut self) {
+        self.ascii.clear();
+        self.wide.clear();
+        self.wide_utf16 = 0;
+    }
+
     /// Appends `s` to one of the texts and returns where it ends there, in
     /// UTF-16 units, with [`tag::WIDE`] set for the non-ASCII text.
     fn push_str(&mut self, s: &str) -> u32 {
@@ -222,8 +245,6 @@ impl WasmParser {
     /// Texts JS did not take (a callback threw, or reset) must not shift the
     /// offsets of the next batch.
     fn start_batch(&mut self) {
-        self.batch.ascii.clear();
-        self.batch.wide.clear();
-        self.batch.wide_utf16 = 0;
+        self.batch.start_texts();
     }
 }

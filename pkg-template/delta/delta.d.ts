@@ -1,0 +1,156 @@
+/**
+ * createDeltaStream: the text of an LLM answer out of its SSE events, delivered
+ * in batches and only at safe boundaries (never inside a surrogate pair or a
+ * grapheme cluster, and with `markdown` never as half-finished syntax).
+ */
+
+/** A built-in wire format: where each event's text is and how the stream ends. */
+export type DeltaPreset =
+  /** OpenAI Chat Completions: `choices[0].delta.content`; `data: [DONE]` ends. */
+  | 'openai'
+  /** Same as `'openai'`. */
+  | 'openai-chat'
+  /** OpenAI Responses: `response.output_text.delta` events; `response.completed`
+   * ends; `error` and `response.failed` are errors. */
+  | 'openai-responses'
+  /** Anthropic Messages: `text_delta`s of `content_block_delta` events;
+   * `message_stop` ends; `error` is an error. */
+  | 'anthropic'
+  /** The `data` of every event, as is. */
+  | 'text';
+
+/** An RFC 6901 JSON pointer into each event's `data`, such as `'/choices/0/delta/content'`. */
+export type DeltaPointer = `/${string}`;
+
+/** What a format function receives: an event as `createParser` delivers it. */
+export interface DeltaEvent {
+  /** The event type; omitted means `"message"`. */
+  event?: string;
+  /** The event's data. */
+  data: string;
+  /** The last event ID (not used by the presets). */
+  id?: string;
+}
+
+/**
+ * A format function: the text of one event, or `undefined` (or `null`) for an
+ * event without text. It runs in JS, once per event, and its result is pushed as
+ * text; it cannot end the stream (call `finish()`). What it throws is thrown by
+ * the `pushEvent` or `feed` call that gave it the event.
+ */
+export type DeltaFormatFunction = (event: DeltaEvent) => string | undefined | null;
+
+/**
+ * When flushes happen.
+ * - `'frame'`: at most once per animation frame (`requestAnimationFrame` from the
+ *   global scope, so also in a worker); where there is none (Node), at most once
+ *   per 16 ms. The default.
+ * - `{ intervalMs }`: at most once per this many milliseconds (`setTimeout`).
+ * - `'event'`: after every `pushEvent`, `pushText` and `feed` call.
+ * - `'manual'`: only when `flush()`, `finish()` or `abort()` is called.
+ */
+export type DeltaFlushPolicy = 'frame' | 'event' | 'manual' | { intervalMs: number };
+
+/**
+ * How the display treats markdown.
+ * - `'off'`: the display is the raw text (plain-text answers).
+ * - `'hold'`: the display is the longest prefix of the text that renders as the
+ *   final text will there; open syntax waits.
+ * - `'heal'`: the display shows all the text with open syntax closed or hidden
+ *   (`**bo` shows as `**bo**`, a link whose URL is arriving as its text).
+ */
+export type DeltaMarkdownMode = 'off' | 'hold' | 'heal';
+
+/** One flush, handed to `onDelta`. */
+export interface DeltaFlush {
+  /** The raw text added since the previous flush. The `delta`s of all flushes
+   * concatenated are exactly the text of the stream. */
+  readonly delta: string;
+  /** All raw text flushed so far: the `delta`s concatenated. */
+  readonly text: string;
+  /** The markdown-safe text to render now: `text.slice(0, stableLength) +
+   * displayTail`. Built when first read; equal to `text` when `done`. */
+  readonly display: string;
+  /** Length (UTF-16 units) of the start of `display` that is final: complete
+   * blocks that render the same in the final text. It is also the start of
+   * `text`, and never decreases: a UI can render that part once and re-render
+   * only the tail. */
+  readonly stableLength: number;
+  /** The live end of `display`, after `stableLength`. */
+  readonly displayTail: string;
+  /** This is the last flush (after the stream's end marker, `finish()`,
+   * `abort()` or an error). */
+  readonly done: boolean;
+}
+
+/** What `DeltaError.type` can be. */
+export type DeltaErrorType = 'stream-error' | 'invalid-json';
+
+/** A problem in the stream; it ends the stream (after a last flush). */
+export interface DeltaError extends Error {
+  readonly name: 'DeltaError';
+  /** `stream-error`: the server sent an error event (`{"error": ...}`,
+   * Anthropic's `event: error`, OpenAI's `response.failed`); its text is never
+   * shown. `invalid-json`: an event's data is not the JSON the format expects. */
+  readonly type: DeltaErrorType;
+  /** For `stream-error`: the server's error type or code, such as
+   * `'overloaded_error'`, when it sent one. */
+  readonly code?: string;
+  /** For `invalid-json`: the byte offset in the data where the JSON went wrong. */
+  readonly at?: number;
+}
+
+/** Options for {@link createDeltaStream}. */
+export interface DeltaStreamOptions {
+  /** Where each event's text is: a preset, a JSON pointer, or a function.
+   * Default `'text'`. */
+  format?: DeltaPreset | DeltaPointer | DeltaFormatFunction;
+  /** When flushes happen. Default `'frame'`. */
+  flush?: DeltaFlushPolicy;
+  /** How the display treats markdown. Default `'heal'`. */
+  markdown?: DeltaMarkdownMode;
+  /** Each flush that has something new, and the last one (`done: true`). */
+  onDelta?: (flush: DeltaFlush) => void;
+  /** The stream reported an error or was malformed. Called after the last
+   * `onDelta`. Without it, the error is thrown from the call that found it (in
+   * a timer: uncaught). */
+  onError?: (error: DeltaError) => void;
+  /** The stream ended normally (its end marker, or `finish()`). Called after
+   * the last `onDelta`. */
+  onDone?: () => void;
+}
+
+/** A delta stream returned by {@link createDeltaStream}. */
+export interface DeltaStream {
+  /** Adds one event, e.g. from `createParser`'s or `fetchEventSource`'s
+   * `onmessage`. Events are queued and go into wasm together at the next flush. */
+  pushEvent(event: DeltaEvent): void;
+  /** Adds text found some other way; it may end inside a surrogate pair. */
+  pushText(text: string): void;
+  /** Adds raw `text/event-stream` input (a `fetch` body chunk, cut anywhere),
+   * parsed by the WHATWG rules; with a preset or a pointer, the events are
+   * parsed and extracted entirely in wasm, without a JS object per event. */
+  feed(chunk: string | Uint8Array | ArrayBuffer | ArrayBufferView): void;
+  /** Flushes now what can be shown safely. */
+  flush(): void;
+  /** Ends the stream: the last `onDelta` (`done: true`, holding everything,
+   * held-back text included), then `onDone`. An event left unfinished in
+   * `feed` input is discarded, as the spec says. */
+  finish(): void;
+  /** Stops: the last `onDelta` (`done: true`) is delivered before this returns,
+   * and no callback runs afterwards; `onDone` and `onError` are not called. */
+  abort(): void;
+  /** All text flushed so far (the last flush's `text`). */
+  readonly text: string;
+  /** The stream has ended (end marker, error, `finish()` or `abort()`); later
+   * calls do nothing. */
+  readonly closed: boolean;
+}
+
+/**
+ * Creates a delta stream. Nothing is lost: the `delta`s of all flushes add up
+ * to all text pushed, and the held-back tail is always flushed at the end, on
+ * abort and on error. Timers come from the global scope, so it runs in a page,
+ * a worker and Node.
+ */
+export declare function createDeltaStream(options?: DeltaStreamOptions): DeltaStream;

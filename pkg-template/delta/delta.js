@@ -1,0 +1,274 @@
+// createDeltaStream: text deltas out of SSE events, coalesced, flushed at safe
+// boundaries (UTF-16, grapheme, markdown), on the pipeline in src/delta/. The
+// entry (index.js or node.js) instantiates the wasm before this is called.
+//
+// Crossing into wasm costs about as much as extracting a small event, so events
+// are queued here and pushed in one batch per flush (src/wasm/delta.rs), and
+// raw event-stream chunks given to feed() are parsed and extracted in wasm with
+// no JS object per event. The whole text is kept here by concatenation: a flush
+// hands over only the new text and the live display tail.
+import { WasmDelta } from './wasm_sse.js';
+import { createParser } from './api.js';
+
+// Wire values shared with src/wasm/delta.rs; keep the two in step.
+const TEXT = 0x80000000;
+const DONE = 1;
+const ERROR = 2;
+
+const MARKDOWN = { off: 0, hold: 1, heal: 2 };
+const PRESETS = ['openai', 'openai-chat', 'openai-responses', 'anthropic', 'text'];
+const FRAME_FALLBACK_MS = 16;
+
+const noop = () => {};
+const isHighSurrogate = (code) => code >= 0xd800 && code <= 0xdbff;
+
+// A string that does not end in half a surrogate pair, so that two queued
+// strings can never join into one character (the halves become U+FFFD, as a
+// lone surrogate does anywhere).
+function whole(s) {
+  return isHighSurrogate(s.charCodeAt(s.length - 1)) ? s.slice(0, -1) + '\uFFFD' : s;
+}
+
+function flushPolicy(flush) {
+  if (flush === undefined || flush === 'frame') return { kind: 'frame' };
+  if (flush === 'event' || flush === 'manual') return { kind: flush };
+  if (flush !== null && typeof flush === 'object' && typeof flush.intervalMs === 'number' && flush.intervalMs >= 0) {
+    return { kind: 'interval', ms: flush.intervalMs };
+  }
+  throw new TypeError("flush must be 'frame', 'event', 'manual' or { intervalMs: number }");
+}
+
+/**
+ * A markdown-safe stream of text deltas. See delta.d.ts for the contract.
+ */
+export function createDeltaStream(options = {}) {
+  const { format = 'text', markdown = 'heal', onDelta = noop, onError, onDone = noop } = options ?? {};
+  const policy = flushPolicy(options?.flush);
+  if (!(markdown in MARKDOWN)) throw new TypeError("markdown must be 'off', 'hold' or 'heal'");
+  const userFormat = typeof format === 'function' ? format : null;
+  if (!userFormat && !(typeof format === 'string' && (PRESETS.includes(format) || format.startsWith('/')))) {
+    throw new TypeError(`unknown format ${JSON.stringify(format)}: use ${PRESETS.join(', ')}, a JSON pointer or a function`);
+  }
+  // A function's results are plain text; the wasm side then extracts nothing.
+  let core = WasmDelta.create(userFormat ? 'text' : format, MARKDOWN[markdown]);
+  if (core === undefined) throw new TypeError(`invalid JSON pointer ${JSON.stringify(format)}`);
+
+  let text = '';
+  let closed = false;
+  // Queued items: their strings concatenated, and two numbers each (see wasm).
+  let queue = '';
+  const records = [];
+  // pushText() may end between the halves of a surrogate pair: the high half
+  // waits for the next text.
+  let heldHigh = '';
+  // feed() with a string chunk: the same, for the event-stream text.
+  let heldFeedHigh = '';
+  // feed() with a function format parses in JS, since the function runs here.
+  let jsParser = null;
+
+  const raf = policy.kind === 'frame' ? globalThis.requestAnimationFrame : undefined;
+  const useRaf = typeof raf === 'function';
+  let timer = null;
+
+  function schedule() {
+    if (timer !== null || closed) return;
+    if (useRaf) timer = raf.call(globalThis, tick);
+    else timer = globalThis.setTimeout(tick, policy.kind === 'interval' ? policy.ms : FRAME_FALLBACK_MS);
+  }
+
+  function cancel() {
+    if (timer === null) return;
+    if (useRaf) globalThis.cancelAnimationFrame(timer);
+    else globalThis.clearTimeout(timer);
+    timer = null;
+  }
+
+  function tick() {
+    timer = null;
+    if (!closed && drain()) deliver(false);
+  }
+
+  // After each push: flush now, or make sure a flush is coming.
+  function pushed() {
+    if (policy.kind === 'event') {
+      if (drain()) deliver(false);
+    } else if (policy.kind !== 'manual') {
+      schedule();
+    }
+  }
+
+  function releaseHeldHigh() {
+    if (heldHigh) {
+      heldHigh = '';
+      queue += '\uFFFD';
+      records.push(TEXT, 1);
+    }
+  }
+
+  function queueText(t) {
+    if (heldHigh) {
+      t = heldHigh + t;
+      heldHigh = '';
+    }
+    if (isHighSurrogate(t.charCodeAt(t.length - 1))) {
+      heldHigh = t.slice(-1);
+      t = t.slice(0, -1);
+    }
+    if (t) {
+      queue += t;
+      records.push(TEXT, t.length);
+    }
+  }
+
+  // Pushes the queued items into wasm. false when that ended the stream.
+  function drain() {
+    if (records.length === 0) return true;
+    const status = core.push(queue, Uint32Array.from(records));
+    queue = '';
+    records.length = 0;
+    return settle(status);
+  }
+
+  function settle(status) {
+    if (status === DONE) {
+      end('done');
+      return false;
+    }
+    if (status === ERROR) {
+      end('error', core.take_error());
+      return false;
+    }
+    return true;
+  }
+
+  function deliver(finishing) {
+    const out = core.flush(finishing);
+    if (out === undefined) return;
+    const added = core.text_len() - text.length;
+    const stableLength = core.stable_len();
+    const delta = out.slice(0, added);
+    const displayTail = out.slice(added);
+    text += delta;
+    const all = text;
+    let display;
+    onDelta({
+      delta,
+      text: all,
+      stableLength,
+      displayTail,
+      // Built on first read: a UI that keeps the stable part never pays for it.
+      get display() {
+        return (display ??= all.slice(0, stableLength) + displayTail);
+      },
+      done: finishing,
+    });
+  }
+
+  // The one way out: the last flush, then free the wasm side.
+  function end(how, error) {
+    if (closed) return;
+    closed = true;
+    cancel();
+    try {
+      deliver(true);
+    } finally {
+      core.free();
+      core = null;
+      if (how === 'done') onDone();
+      else if (how === 'error') {
+        if (typeof onError === 'function') onError(error);
+        else throw error;
+      }
+    }
+  }
+
+  function pushEvent(event) {
+    if (closed) return;
+    if (userFormat) {
+      const t = userFormat(event);
+      if (t === undefined || t === null) return;
+      queueText(String(t));
+    } else {
+      releaseHeldHigh();
+      const type = event.event === undefined || event.event === 'message' ? '' : whole(String(event.event));
+      const data = whole(String(event.data ?? ''));
+      queue += type;
+      queue += data;
+      records.push(type.length, data.length);
+    }
+    pushed();
+  }
+
+  function pushText(t) {
+    if (closed) return;
+    queueText(String(t));
+    pushed();
+  }
+
+  function feed(chunk) {
+    if (closed) return;
+    if (userFormat) {
+      jsParser ??= createParser({ onEvent: pushEvent });
+      jsParser.feed(chunk);
+      return;
+    }
+    // Events pushed before this chunk go in first.
+    if (!drain()) return;
+    let status;
+    if (typeof chunk === 'string') {
+      let s = heldFeedHigh + chunk;
+      heldFeedHigh = '';
+      if (isHighSurrogate(s.charCodeAt(s.length - 1))) {
+        heldFeedHigh = s.slice(-1);
+        s = s.slice(0, -1);
+      }
+      status = core.feed_str(s);
+    } else if (chunk instanceof Uint8Array) {
+      status = core.feed_bytes(chunk);
+    } else if (chunk instanceof ArrayBuffer) {
+      status = core.feed_bytes(new Uint8Array(chunk));
+    } else if (ArrayBuffer.isView(chunk)) {
+      status = core.feed_bytes(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } else {
+      throw new TypeError('feed() takes a string, a Uint8Array, an ArrayBuffer or an ArrayBuffer view');
+    }
+    if (settle(status)) pushed();
+  }
+
+  function flush() {
+    if (!closed && drain()) deliver(false);
+  }
+
+  // An event-stream text that ends in half a pair ends inside an unfinished
+  // event, which the end discards (heldFeedHigh); a pushed text's half is U+FFFD.
+  function finish() {
+    if (closed) return;
+    releaseHeldHigh();
+    if (drain()) end('done');
+  }
+
+  function abort() {
+    if (closed) return;
+    // Deliver what was pushed, but report nothing more: no end, no error.
+    releaseHeldHigh();
+    if (records.length) core.push(queue, Uint32Array.from(records));
+    queue = '';
+    records.length = 0;
+    end('abort');
+  }
+
+  return {
+    pushEvent,
+    pushText,
+    feed,
+    flush,
+    finish,
+    abort,
+    get text() {
+      return text;
+    },
+    get closed() {
+      return closed;
+    },
+  };
+}

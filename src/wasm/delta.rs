@@ -1,0 +1,221 @@
+//! The delta pipeline as seen from JS: `pkg-template/delta.js` wraps
+//! [`WasmDelta`] into `createDeltaStream`.
+//!
+//! The boundary is crossed per batch, not per event:
+//!
+//! * events and texts pushed from JS are queued there and handed over together
+//!   ([`WasmDelta::push`]): one string holding all their strings, and a
+//!   `Uint32Array` of UTF-16 lengths that says where each one ends;
+//! * raw event-stream bytes or text ([`WasmDelta::feed_bytes`]) are parsed,
+//!   extracted and coalesced entirely here: no JS object per event;
+//! * a flush returns one string, the new text followed by the live display tail,
+//!   plus two numbers read by getters. JS keeps the whole text itself by
+//!   concatenation, so a flush costs the new text plus the tail, never the answer.
+
+use crate::delta::{DeltaError, Extractor, Markdown, Pipeline, PipelineOptions, Status};
+use crate::parser::{Event, Parser, Sink};
+use wasm_bindgen::prelude::*;
+
+/// Record and status values; must match `pkg-template/delta.js`.
+mod wire {
+    /// On a record head: the item is plain text, not an event to extract from.
+    /// The low 31 bits are the UTF-16 length of the event type (0: `message`).
+    pub const TEXT: u32 = 1 << 31;
+    /// Status: the stream goes on.
+    pub const CONTINUE: u32 = 0;
+    /// Status: the stream said it is complete; JS should finish.
+    pub const DONE: u32 = 1;
+    /// Status: an error in the stream; take it with `take_error`, then finish.
+    pub const ERROR: u32 = 2;
+}
+
+/// Splits `s` after `units` UTF-16 code units. A cut that would fall inside a
+/// surrogate pair (JS never sends one) goes after the pair instead.
+fn split_utf16(s: &str, units: u32, ascii: bool) -> (&str, &str) {
+    if ascii {
+        return s.split_at((units as usize).min(s.len()));
+    }
+    let mut n = 0u32;
+    for (i, c) in s.char_indices() {
+        if n >= units {
+            return s.split_at(i);
+        }
+        n += c.len_utf16() as u32;
+    }
+    (s, "")
+}
+
+/// The parser's events go straight into the pipeline.
+struct Extract<'a> {
+    pipeline: &'a mut Pipeline,
+    /// The first error of the chunk; later events are ignored.
+    error: Option<DeltaError>,
+    done: bool,
+}
+
+impl Sink for Extract<'_> {
+    fn on_event(&mut self, event: Event<'_>) {
+        if self.error.is_some() || self.done {
+            return;
+        }
+        match self.pipeline.push_event(event.event, event.data) {
+            Ok(Status::Done) => self.done = true,
+            Ok(_) => {}
+            Err(e) => self.error = Some(e),
+        }
+    }
+}
+
+/// The pipeline behind `createDeltaStream`. Not for direct use: the record
+/// format is private to `delta.js` and may change.
+#[wasm_bindgen]
+pub struct WasmDelta {
+    pipeline: Pipeline,
+    /// Created on the first [`WasmDelta::feed_bytes`].
+    parser: Option<Parser>,
+    error: Option<DeltaError>,
+    /// An error ended the stream: input is refused from then on.
+    failed: bool,
+    /// Of the last flush, in UTF-16 units.
+    stable_len: u32,
+    text_len: u32,
+}
+
+#[wasm_bindgen]
+impl WasmDelta {
+    /// `format`: a preset name or a JSON pointer (see [`Extractor::from_name`]);
+    /// `markdown`: 0 off, 1 hold, 2 heal. `None` (JS `undefined`) for an
+    /// unknown format or an invalid pointer.
+    pub fn create(format: &str, markdown: u8) -> Option<WasmDelta> {
+        let markdown = match markdown {
+            0 => Markdown::Off,
+            1 => Markdown::Hold,
+            _ => Markdown::Heal,
+        };
+        let extractor = Extractor::from_name(format)?;
+        Some(WasmDelta {
+            pipeline: Pipeline::new(PipelineOptions::new(extractor).markdown(markdown)),
+            parser: None,
+            error: None,
+            failed: false,
+            stable_len: 0,
+            text_len: 0,
+        })
+    }
+
+    /// Pushes a batch of items. `strings` is, for each item in order, its event
+    /// type then its data; `records` holds two words per item: the type's UTF-16
+    /// length (0 for `message`), with [`wire::TEXT`] set for plain text, then the
+    /// data's UTF-16 length. Stops at the first error. Returns a status.
+    pub fn push(&mut self, strings: &str, records: &[u32]) -> u32 {
+        if self.failed {
+            return wire::ERROR;
+        }
+        let ascii = strings.is_ascii();
+        let mut rest = strings;
+        for item in records.chunks_exact(2) {
+            let (head, data_len) = (item[0], item[1]);
+            let (event, after) = split_utf16(rest, head & !wire::TEXT, ascii);
+            let (data, after) = split_utf16(after, data_len, ascii);
+            rest = after;
+            if head & wire::TEXT != 0 {
+                self.pipeline.push_text(data);
+                continue;
+            }
+            let event = if event.is_empty() { "message" } else { event };
+            match self.pipeline.push_event(event, data) {
+                Ok(Status::Done) => return wire::DONE,
+                Ok(_) => {}
+                Err(e) => return self.fail(e),
+            }
+        }
+        if self.pipeline.is_done() {
+            wire::DONE
+        } else {
+            wire::CONTINUE
+        }
+    }
+
+    /// Parses raw event-stream bytes (any split) and pushes every event's text,
+    /// without a JS object per event. Returns a status.
+    pub fn feed_bytes(&mut self, chunk: &[u8]) -> u32 {
+        if self.failed {
+            return wire::ERROR;
+        }
+        let parser = self.parser.get_or_insert_with(Parser::new);
+        let mut sink = Extract { pipeline: &mut self.pipeline, error: None, done: false };
+        parser.feed(chunk, &mut sink);
+        if let Some(e) = sink.error {
+            return self.fail(e);
+        }
+        if self.pipeline.is_done() {
+            wire::DONE
+        } else {
+            wire::CONTINUE
+        }
+    }
+
+    /// Like [`WasmDelta::feed_bytes`] for text (JS has kept a trailing lone high
+    /// surrogate back for the next chunk).
+    pub fn feed_str(&mut self, chunk: &str) -> u32 {
+        self.feed_bytes(chunk.as_bytes())
+    }
+
+    /// The error that made a call return the error status, as a JS `Error`
+    /// named `DeltaError` with a string `type`; `undefined` if none. Once.
+    pub fn take_error(&mut self) -> JsValue {
+        self.error.take().map_or(JsValue::UNDEFINED, |e| to_js_error(&e).into())
+    }
+
+    /// Flushes what can be shown safely, or everything with `finish`. Returns the
+    /// new text followed by the display tail, or `undefined` when there is
+    /// nothing new (never with `finish`). [`WasmDelta::text_len`] minus the
+    /// length of the text JS had gives where the new text ends.
+    pub fn flush(&mut self, finish: bool) -> Option<String> {
+        let f = if finish { self.pipeline.finish() } else { self.pipeline.flush()? };
+        self.stable_len = f.stable_len_utf16 as u32;
+        self.text_len = f.text_len_utf16 as u32;
+        let mut out = String::with_capacity(f.delta.len() + f.display_tail.len());
+        out.push_str(f.delta);
+        out.push_str(f.display_tail);
+        Some(out)
+    }
+
+    /// UTF-16 length of the stable part of the display after the last flush.
+    pub fn stable_len(&self) -> u32 {
+        self.stable_len
+    }
+
+    /// UTF-16 length of all text flushed so far.
+    pub fn text_len(&self) -> u32 {
+        self.text_len
+    }
+}
+
+impl WasmDelta {
+    fn fail(&mut self, e: DeltaError) -> u32 {
+        self.failed = true;
+        self.error = Some(e);
+        wire::ERROR
+    }
+}
+
+/// The JS face of a [`DeltaError`]: an `Error` named `DeltaError` whose `type`
+/// is [`DeltaError::kind`], with `code` (the server's error type or code) for a
+/// stream error and `at` (a byte offset in the data) for invalid JSON.
+fn to_js_error(e: &DeltaError) -> js_sys::Error {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("DeltaError");
+    let set = |key: &str, value: JsValue| {
+        // Setting a property on a fresh Error cannot fail.
+        let _ = js_sys::Reflect::set(&err, &JsValue::from_str(key), &value);
+    };
+    set("type", JsValue::from_str(e.kind()));
+    match e {
+        DeltaError::Stream { kind, .. } => {
+            set("code", kind.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str))
+        }
+        DeltaError::InvalidJson { at } => set("at", JsValue::from_f64(*at as f64)),
+    }
+    err
+}
