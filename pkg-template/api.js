@@ -27,6 +27,62 @@ export class ParseError extends Error {
 }
 
 /**
+ * Decodes one batch from the wasm side (see src/wasm/parser.rs) and calls the
+ * handlers in stream order: `event(type, data)` (the last event ID is in
+ * `state.lastEventId`), `retry(ms)`, `comment(text)`, `error(ParseError)`.
+ * Stops early when `stillCurrent()` turns false (a reset or abort from a
+ * callback). A throwing handler does not lose the rest of the batch: the
+ * parser has consumed it; the first error is rethrown at the end.
+ */
+export function decodeBatch(records, ascii, wide, state, handlers, stillCurrent) {
+  // Strings arrive in two texts, ASCII and the rest; each end offset says which.
+  let asciiAt = 0;
+  let wideAt = 0;
+  const next = (end) => {
+    if (end & WIDE) {
+      const from = wideAt;
+      wideAt = end & ~WIDE;
+      return wide.slice(from, wideAt);
+    }
+    const from = asciiAt;
+    asciiAt = end;
+    return ascii.slice(from, end);
+  };
+  let caught;
+  for (let i = 0; i < records.length && stillCurrent(); ) {
+    const head = records[i++];
+    const kind = head & 0xff;
+    try {
+      if (kind === EVENT) {
+        const data = next(records[i++]);
+        const event = head & HAS_TYPE ? next(records[i++]) : 'message';
+        if (head & NEW_ID) state.lastEventId = next(records[i++]);
+        handlers.event(event, data);
+      } else if (kind === RETRY) {
+        handlers.retry(records[i++] + records[i++] * TWO_TO_32);
+      } else if (kind === COMMENT) {
+        handlers.comment(next(records[i++]));
+      } else if (kind === MAX_BUFFER) {
+        const limit = records[i++] + records[i++] * TWO_TO_32;
+        handlers.error(new ParseError(`A line or event exceeded maxBufferSize (${limit} bytes) and was dropped`, { type: 'max-buffer', limit }));
+      } else if (kind === INVALID_RETRY) {
+        const value = next(records[i++]);
+        handlers.error(new ParseError(`Invalid retry value: ${JSON.stringify(value)}`, { type: 'invalid-retry', field: 'retry', value }));
+      } else if (kind === UNKNOWN_FIELD) {
+        const field = next(records[i++]);
+        const value = next(records[i++]);
+        handlers.error(new ParseError(`Unknown field ${JSON.stringify(field)}`, { type: 'unknown-field', field, value }));
+      } else {
+        throw new Error(`wasm-sse: unknown parser record ${kind}`);
+      }
+    } catch (error) {
+      caught ??= { error };
+    }
+  }
+  if (caught) throw caught.error;
+}
+
+/**
  * An incremental event-stream parser. See index.d.ts for the contract.
  */
 export function createParser(callbacks, options = {}) {
@@ -40,66 +96,24 @@ export function createParser(callbacks, options = {}) {
   }
   const core = new WasmParser(maxBufferSize, typeof onComment === 'function', typeof onError === 'function');
 
-  let lastEventId = '';
   // A string chunk may end between the two halves of a surrogate pair; the high
   // half waits here for the next chunk instead of becoming U+FFFD.
   let heldHighSurrogate = '';
   // Bumped by reset(), so a reset from inside a callback stops the rest of the batch.
   let generation = 0;
 
+  const state = { lastEventId: '' };
+  const handlers = {
+    event: (event, data) => onEvent({ id: state.lastEventId, event, data }),
+    retry: onRetry,
+    comment: onComment,
+    error: onError,
+  };
+
   function deliver(records) {
     if (records.length === 0) return;
-    // Strings arrive in two texts, ASCII and the rest; each end offset says
-    // which (see src/wasm/parser.rs).
-    const ascii = core.take_ascii();
-    const wide = core.take_wide();
-    let asciiAt = 0;
-    let wideAt = 0;
-    const next = (end) => {
-      if (end & WIDE) {
-        const from = wideAt;
-        wideAt = end & ~WIDE;
-        return wide.slice(from, wideAt);
-      }
-      const from = asciiAt;
-      asciiAt = end;
-      return ascii.slice(from, end);
-    };
     const batch = generation;
-    let caught;
-    for (let i = 0; i < records.length && batch === generation; ) {
-      const head = records[i++];
-      const kind = head & 0xff;
-      try {
-        if (kind === EVENT) {
-          const data = next(records[i++]);
-          const event = head & HAS_TYPE ? next(records[i++]) : 'message';
-          if (head & NEW_ID) lastEventId = next(records[i++]);
-          onEvent({ id: lastEventId, event, data });
-        } else if (kind === RETRY) {
-          onRetry(records[i++] + records[i++] * TWO_TO_32);
-        } else if (kind === COMMENT) {
-          onComment(next(records[i++]));
-        } else if (kind === MAX_BUFFER) {
-          const limit = records[i++] + records[i++] * TWO_TO_32;
-          onError(new ParseError(`A line or event exceeded maxBufferSize (${limit} bytes) and was dropped`, { type: 'max-buffer', limit }));
-        } else if (kind === INVALID_RETRY) {
-          const value = next(records[i++]);
-          onError(new ParseError(`Invalid retry value: ${JSON.stringify(value)}`, { type: 'invalid-retry', field: 'retry', value }));
-        } else if (kind === UNKNOWN_FIELD) {
-          const field = next(records[i++]);
-          const value = next(records[i++]);
-          onError(new ParseError(`Unknown field ${JSON.stringify(field)}`, { type: 'unknown-field', field, value }));
-        } else {
-          throw new Error(`wasm-sse: unknown parser record ${kind}`);
-        }
-      } catch (error) {
-        // Keep delivering the rest of the chunk: the parser has consumed it, so
-        // stopping here would lose events. The first error is rethrown after.
-        caught ??= { error };
-      }
-    }
-    if (caught) throw caught.error;
+    decodeBatch(records, core.take_ascii(), core.take_wide(), state, handlers, () => batch === generation);
   }
 
   function feed(chunk) {
