@@ -15,7 +15,7 @@ WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --ena
 # The test files that also run as wasm (each runs in Chromium, a worker and Node).
 WASM_TESTS := --test conformance
 
-.PHONY: help setup setup-rust setup-browser setup-npm build build-delta test test-native test-wasm test-package \
+.PHONY: help setup setup-rust setup-browser setup-npm build build-delta build-client test test-native test-wasm test-package \
 	bench fuzz demo demo-headless lint clean
 
 help:
@@ -65,6 +65,10 @@ endef
 build: setup-rust setup-npm
 	$(call wasm_package,,target,pkg,)
 
+# The fetch client, not shipped yet (see src/wasm/mod.rs), for its tests.
+build-client: setup-rust setup-npm
+	$(call wasm_package,--features client,target/client,target/pkg-client,--with-client)
+
 # The package plus the delta bindings not shipped yet (see src/wasm/mod.rs), for the bench.
 build-delta: setup-rust setup-npm
 	$(call wasm_package,--features delta,target/delta,target/pkg-delta,--with-delta)
@@ -88,7 +92,7 @@ test-wasm: setup-rust setup-browser
 	WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 cargo test --target $(WASM_TARGET) --features delta --test delta_wasm
 
 # The built package, imported as users do: Node, a page in Chromium, a Vite build.
-test-package: build setup-browser
+test-package: build build-client setup-browser
 	node --test tests/server/ tests/package/
 
 # ---------------------------------------------------------------- the rest

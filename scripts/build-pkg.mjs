@@ -1,11 +1,12 @@
 // Assembles the npm package in pkg/ from wasm-bindgen's output and pkg-template/.
-// Usage: node scripts/build-pkg.mjs <wasm-bindgen out dir> <pkg dir> [--with-delta]
-// --with-delta adds pkg-template/delta/ (not shipped yet) for the delta bench.
+// Usage: node scripts/build-pkg.mjs <wasm-bindgen out dir> <pkg dir> [--with-delta] [--with-client]
+// The flags add pkg-template/delta/ or client/ (not shipped yet) for tests and benches.
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [bindgenDir, pkgDir, ...flags] = process.argv.slice(2);
-const withDelta = flags.includes('--with-delta');
+// Parts not shipped yet, built into their own package dirs for tests and benches.
+const extras = { '--with-delta': ['delta', ['delta.js', 'delta.d.ts']], '--with-client': ['client', ['client.js']] };
 const root = new URL('..', import.meta.url).pathname;
 const template = join(root, 'pkg-template');
 
@@ -26,9 +27,10 @@ for (const entry of readdirSync(template, { withFileTypes: true })) {
 // One version for the crate and the npm package: Cargo.toml's.
 const manifest = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
 manifest.version = version;
-if (withDelta) {
-  for (const file of ['delta.js', 'delta.d.ts']) {
-    copyFileSync(join(template, 'delta', file), join(pkgDir, file));
+for (const flag of flags) {
+  const [folder, files] = extras[flag];
+  for (const file of files) {
+    copyFileSync(join(template, folder, file), join(pkgDir, file));
     manifest.files.push(file);
   }
 }

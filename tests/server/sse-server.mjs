@@ -142,7 +142,11 @@ function write(res, data) {
  *  (`TypeError: terminated` in Node, ERR_INCOMPLETE_CHUNKED_ENCODING in Chromium). */
 function drop(res) {
   if (!open(res)) return;
-  res.socket?.end();
+  // Let the client read what was written first: a browser that sees the broken
+  // connection before it has read the bytes errors the body stream, and erroring
+  // a stream discards its queued chunks (Chromium then loses whole connections'
+  // worth of events, which only the resume would recover, slowly).
+  setTimeout(() => open(res) && res.socket?.end(), 30);
 }
 
 function event({ id, event: type, data }) {

@@ -1,0 +1,178 @@
+// fetchEventSource against the local test server (tests/server/sse-server.mjs).
+// A plain ES module with no imports, run in Node, a page and a worker, like
+// conformance.js. `base` is the server's URL. Returns { passed, failures }.
+
+export async function runClientChecks({ fetchEventSource }, base) {
+  const failures = [];
+  const seconds = {};
+  let passed = 0;
+  const check = async (name, body) => {
+    let timer;
+    const started = Date.now();
+    // A check that hangs is a failure with its name, not a silent test timeout.
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('did not settle in 30 s')), 30_000)));
+    try {
+      await Promise.race([body(), timeout]);
+      passed++;
+    } catch (error) {
+      failures.push({ name, error: String(error?.stack ?? error) });
+    } finally {
+      clearTimeout(timer);
+      seconds[name] = (Date.now() - started) / 1000;
+    }
+  };
+  const expect = (ok, what) => {
+    if (!ok) throw new Error(what);
+  };
+  const unique = () => Math.random().toString(36).slice(2);
+
+  await check('events dribbled with delays arrive in order with sticky ids', async () => {
+    const got = [];
+    await fetchEventSource(`${base}/dribble?n=3&interval=10`, { onmessage: (m) => got.push(`${m.data}@${m.id}`) });
+    expect(got.join() === '1@1,2@2,3@3', got.join());
+  });
+
+  await check('across 20 forced disconnects over 1,000 events each event arrives exactly once and in order', async () => {
+    const ids = [];
+    await fetchEventSource(`${base}/drop?total=1000&every=50&stream=${unique()}`, {
+      retryDelayMs: 1,
+      onmessage: (m) => ids.push(Number(m.id)),
+    });
+    expect(ids.length === 1000 && ids.every((id, i) => id === i + 1), `${ids.length} events, first wrong at ${ids.findIndex((id, i) => id !== i + 1)}`);
+  });
+
+  await check('the POST body and custom headers reach the server on every attempt', async () => {
+    const seen = [];
+    await fetchEventSource(`${base}/echo?key=${unique()}&drops=2`, {
+      method: 'POST',
+      headers: { 'X-Test': 'yes' },
+      body: JSON.stringify({ a: 1 }),
+      retryDelayMs: 1,
+      onmessage: (m) => seen.push(JSON.parse(m.data)),
+    });
+    // The server echoes each attempt as an event, then drops the first two. A
+    // browser may lose the bytes that arrived just before a drop (Chromium does),
+    // so an attempt's echo can be missing; the last one always arrives.
+    expect(seen.at(-1)?.attempt === 3, JSON.stringify(seen.map((s) => s.attempt)));
+    for (const attempt of seen) {
+      expect(attempt.method === 'POST' && attempt.body === '{"a":1}' && attempt.headers['x-test'] === 'yes', JSON.stringify(attempt));
+      expect(attempt.headers.accept === 'text/event-stream', `accept ${attempt.headers.accept}`);
+    }
+    // Last-Event-ID on a reconnect is the last dispatched ID (never one whose
+    // event was lost), and absent on the first attempt.
+    seen.forEach((s, i) => {
+      const want = i === 0 ? (s.attempt === 1 ? null : s.lastEventId) : String(seen[i - 1].attempt);
+      expect(s.lastEventId === want, `attempt ${s.attempt}: Last-Event-ID ${s.lastEventId}, want ${want}`);
+    });
+  });
+
+  await check('a one-shot ReadableStream body is sent again intact', async () => {
+    const seen = [];
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('streamed'));
+        controller.close();
+      },
+    });
+    await fetchEventSource(`${base}/echo?key=${unique()}&drops=1`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      retryDelayMs: 1,
+      onmessage: (m) => seen.push(JSON.parse(m.data)),
+    });
+    expect(seen.at(-1)?.attempt === 2 && seen.every((s) => s.body === 'streamed'), JSON.stringify(seen));
+  });
+
+  await check('404 rejects with a typed http-status error carrying status and body', async () => {
+    let error;
+    await fetchEventSource(`${base}/status?code=404&body=nope`).catch((e) => (error = e));
+    expect(error?.type === 'http-status' && error.status === 404 && error.body === 'nope', `${error?.type} ${error?.status}`);
+  });
+
+  await check('204 resolves without an error and without retrying', async () => {
+    let errors = 0;
+    await fetchEventSource(`${base}/status?code=204`, { onerror: () => errors++ });
+    expect(errors === 0, `${errors} errors`);
+  });
+
+  await check('503 with Retry-After retries, then streams', async () => {
+    const got = [];
+    const errors = [];
+    await fetchEventSource(`${base}/fail?code=503&k=2&key=${unique()}&retry_after=0`, {
+      onmessage: (m) => got.push(m.data),
+      onerror: (e) => void errors.push(e.status),
+    });
+    expect(errors.join() === '503,503' && got.length === 1, `${errors} ${got}`);
+  });
+
+  await check('a wrong content type is a content-type error', async () => {
+    let error;
+    await fetchEventSource(`${base}/content-type?type=text/plain`).catch((e) => (error = e));
+    expect(error?.type === 'content-type', String(error?.type));
+  });
+
+  await check('an onerror that throws rejects with what it threw', async () => {
+    const mine = new Error('mine');
+    let error;
+    await fetchEventSource(`${base}/status?code=500`, {
+      onerror() {
+        throw mine;
+      },
+    }).catch((e) => (error = e));
+    expect(error === mine, String(error));
+  });
+
+  await check('an already aborted signal resolves without fetching', async () => {
+    let fetched = false;
+    const controller = new AbortController();
+    controller.abort();
+    await fetchEventSource(`${base}/dribble`, { signal: controller.signal, fetch: () => ((fetched = true), Promise.reject(new Error('no'))) });
+    expect(!fetched, 'fetched');
+  });
+
+  await check('an abort while streaming resolves and no callback runs after it', async () => {
+    const controller = new AbortController();
+    let after = 0;
+    setTimeout(() => controller.abort(), 50);
+    await fetchEventSource(`${base}/dribble?n=1000&interval=5`, {
+      signal: controller.signal,
+      onmessage: () => controller.signal.aborted && after++,
+      onclose: () => after++,
+      onerror: () => void after++,
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(after === 0, `${after} callbacks after abort`);
+  });
+
+  await check('an abort while waiting to retry resolves at once', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    await fetchEventSource(`${base}/status?code=500`, {
+      signal: controller.signal,
+      retryDelayMs: 60_000,
+      onerror: () => void setTimeout(() => controller.abort(), 10),
+    });
+    expect(Date.now() - started < 30_000, 'waited for the retry');
+  });
+
+  await check('an idle stream times out as a network-like error', async () => {
+    let error;
+    await fetchEventSource(`${base}/stall?events=0`, { idleTimeoutMs: 100, maxRetries: 1, retryDelayMs: 1 }).catch((e) => (error = e));
+    expect(error?.type === 'max-retries' && error.cause?.type === 'idle-timeout', `${error?.type} ${error?.cause?.type}`);
+  });
+
+  await check('the retry field reaches onmessage and sets the reconnection delay', async () => {
+    const retries = [];
+    await fetchEventSource(`${base}/retry?ms=5&attempts=2&key=${unique()}`, { onmessage: (m) => retries.push(m.retry) });
+    expect(retries.includes(5), JSON.stringify(retries));
+  });
+
+  await check('metrics count events and bytes', async () => {
+    let last;
+    await fetchEventSource(`${base}/dribble?n=3&interval=1`, { onmetrics: (m) => (last = m) });
+    expect(last?.events === 3 && last.bytes > 0 && last.timeToFirstEventMs !== null, JSON.stringify(last));
+  });
+
+  return { passed, failures, seconds };
+}
