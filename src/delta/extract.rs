@@ -155,6 +155,16 @@ fn string_at<'a>(data: &'a str, path: &[Step]) -> Result<Option<Piece<'a>>, Delt
     }
 }
 
+/// The event's type: the SSE `event:` field, or `data.type` when the field is
+/// missing (some proxies drop it; both APIs repeat the type in the data).
+fn event_type<'a>(event: &'a str, data: &str) -> Cow<'a, str> {
+    if event == "message" {
+        Cow::Owned(text_at(data, &[key("type")]).unwrap_or_default())
+    } else {
+        Cow::Borrowed(event)
+    }
+}
+
 fn text_at(s: &str, path: &[Step]) -> Option<String> {
     match json::lookup(s, path) {
         Ok(Some(Value::Str(raw))) => json::unescape(raw).ok().map(|u| u.text.into_owned()),
@@ -219,16 +229,7 @@ impl Extractor {
                 if is_done_marker(data) {
                     return Ok(Extracted::Done);
                 }
-                // The type is in the SSE `event:` field and repeated in `data.type`;
-                // some proxies drop the former, so fall back to the latter.
-                let owned;
-                let ty = if event == "message" {
-                    owned = text_at(data, &[key("type")]).unwrap_or_default();
-                    owned.as_str()
-                } else {
-                    event
-                };
-                match ty {
+                match event_type(event, data).as_ref() {
                     "response.output_text.delta" => {
                         Ok(string_at(data, &[key("delta")])?.map_or(Extracted::Nothing, Extracted::Text))
                     }
@@ -242,14 +243,7 @@ impl Extractor {
                 }
             }
             Extractor::Anthropic => {
-                let owned;
-                let ty = if event == "message" {
-                    owned = text_at(data, &[key("type")]).unwrap_or_default();
-                    owned.as_str()
-                } else {
-                    event
-                };
-                match ty {
+                match event_type(event, data).as_ref() {
                     "content_block_delta" => {
                         let kind = text_at(data, &[key("delta"), key("type")]);
                         if kind.as_deref() == Some("text_delta") {

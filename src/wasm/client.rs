@@ -568,34 +568,57 @@ async fn race<A: Future, B: Future>(a: A, b: B) -> Either<A::Output, B::Output> 
     }
 }
 
-/// `setTimeout` from the global scope as a future; dropping it clears the timer.
-struct Sleep {
+/// A JS function that completes this future the first time it is called.
+struct Callback {
     done: oneshot::Receiver<()>,
-    id: JsValue,
-    _callback: Closure<dyn FnMut()>,
+    closure: Closure<dyn FnMut()>,
 }
 
-impl Sleep {
-    fn new(ms: f64) -> Sleep {
+impl Callback {
+    fn new() -> Callback {
         let (tx, done) = oneshot::channel();
         let mut tx = Some(tx);
-        let callback = Closure::<dyn FnMut()>::new(move || {
+        let closure = Closure::<dyn FnMut()>::new(move || {
             if let Some(tx) = tx.take() {
                 let _ = tx.send(());
             }
         });
+        Callback { done, closure }
+    }
+
+    fn function(&self) -> &JsValue {
+        self.closure.as_ref()
+    }
+}
+
+impl Future for Callback {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.done).poll(cx).map(|_| ())
+    }
+}
+
+/// `setTimeout` from the global scope as a future; dropping it clears the timer.
+struct Sleep {
+    callback: Callback,
+    id: JsValue,
+}
+
+impl Sleep {
+    fn new(ms: f64) -> Sleep {
+        let callback = Callback::new();
         let set_timeout: Function = global("setTimeout").unchecked_into();
         let id = set_timeout
-            .call2(&JsValue::UNDEFINED, callback.as_ref(), &JsValue::from_f64(ms.min(2_147_483_647.0)))
+            .call2(&JsValue::UNDEFINED, callback.function(), &JsValue::from_f64(ms.min(2_147_483_647.0)))
             .unwrap_or(JsValue::UNDEFINED);
-        Sleep { done, id, _callback: callback }
+        Sleep { callback, id }
     }
 }
 
 impl Future for Sleep {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        Pin::new(&mut self.done).poll(cx).map(|_| ())
+        Pin::new(&mut self.callback).poll(cx)
     }
 }
 
@@ -610,37 +633,29 @@ impl Drop for Sleep {
 struct Listener {
     target: web_sys::EventTarget,
     kind: &'static str,
-    done: oneshot::Receiver<()>,
-    callback: Closure<dyn FnMut()>,
+    callback: Callback,
 }
 
 impl Listener {
     fn once(target: &JsValue, kind: &'static str) -> Listener {
-        let (tx, done) = oneshot::channel();
-        let mut tx = Some(tx);
-        let callback = Closure::<dyn FnMut()>::new(move || {
-            if let Some(tx) = tx.take() {
-                let _ = tx.send(());
-            }
-        });
+        let callback = Callback::new();
         let target: web_sys::EventTarget = target.clone().unchecked_into();
-        let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
-        Listener { target, kind, done, callback }
+        let _ = target.add_event_listener_with_callback(kind, callback.function().unchecked_ref());
+        Listener { target, kind, callback }
     }
 }
 
 impl Future for Listener {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        Pin::new(&mut self.done).poll(cx).map(|_| ())
+        Pin::new(&mut self.callback).poll(cx)
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+        let function = self.callback.function().unchecked_ref();
+        let _ = self.target.remove_event_listener_with_callback(self.kind, function);
     }
 }
 
