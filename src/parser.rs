@@ -312,14 +312,12 @@ impl Parser {
             } else if self.line.is_empty() {
                 // The common case: the whole line is in this chunk, so parse it in place.
                 if segment.len() > self.limit() {
-                    self.overflow(segment, sink);
+                    self.overflow(segment.first() == Some(&b':'), sink);
                 } else {
                     self.parse_line(segment, sink);
                 }
             } else if self.line.len() + segment.len() > self.limit() {
-                let line = std::mem::take(&mut self.line);
-                self.overflow(&line, sink);
-                self.line = line;
+                self.overflow(self.line.first() == Some(&b':'), sink);
                 self.line.clear();
             } else {
                 self.line.extend_from_slice(segment);
@@ -340,9 +338,8 @@ impl Parser {
             return;
         }
         if self.line.len() + rest.len() > self.limit() {
-            let line = std::mem::take(&mut self.line);
-            self.overflow(if line.is_empty() { rest } else { &line }, sink);
-            self.line = line;
+            let first = self.line.first().or(rest.first());
+            self.overflow(first == Some(&b':'), sink);
             self.line.clear();
             self.skipping_line = true;
         } else {
@@ -350,10 +347,10 @@ impl Parser {
         }
     }
 
-    /// A line outgrew the limit. `start` is its beginning, enough to tell a
-    /// comment, which can be dropped alone, from a field, whose block must go.
-    fn overflow<S: Sink + ?Sized>(&mut self, start: &[u8], sink: &mut S) {
-        if start.first() != Some(&b':') {
+    /// A line outgrew the limit. A comment can be dropped alone; a field takes
+    /// its block with it.
+    fn overflow<S: Sink + ?Sized>(&mut self, is_comment: bool, sink: &mut S) {
+        if !is_comment {
             self.dropping_block = true;
         }
         sink.on_error(ParseError::MaxBufferSize { limit: self.limit() });
