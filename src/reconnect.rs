@@ -836,10 +836,15 @@ impl Metrics {
 
     /// An event was dispatched.
     pub fn on_event(&mut self, now_ms: f64) {
-        if self.time_to_first_event_ms.is_none() {
+        self.on_events(1, now_ms);
+    }
+
+    /// `count` events were dispatched from one chunk (one clock read for all).
+    pub fn on_events(&mut self, count: u64, now_ms: f64) {
+        if count > 0 && self.time_to_first_event_ms.is_none() {
             self.time_to_first_event_ms = Some(self.since_start(now_ms));
         }
-        self.events = self.events.saturating_add(1);
+        self.events = self.events.saturating_add(count);
     }
 
     /// A reconnection request is being sent.

@@ -385,9 +385,7 @@ async fn connect(
             policy.set_base_delay_ms(ms);
         }
         if sink.events > 0 {
-            for _ in 0..sink.events {
-                metrics.on_event(now());
-            }
+            metrics.on_events(sink.events, now());
             policy.on_event(parser.last_event_id());
         } else {
             // A block without data still moves the last event ID.
@@ -395,7 +393,7 @@ async fn connect(
         }
         if !sink.batch.records.is_empty() {
             let records = std::mem::take(&mut sink.batch.records);
-            let (ascii, wide) = sink.batch.take_texts();
+            let (ascii, wide) = sink.batch.texts();
             if let Err(thrown) = hooks.deliver(records, ascii, wide) {
                 return Outcome::Thrown(thrown);
             }

@@ -57,8 +57,8 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    /// Clears what JS has not taken, so it cannot shift the next batch's offsets.
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    /// Starts a batch. Clears what JS has not taken (a callback threw, or reset),
+    /// so it cannot shift the offsets of this batch.
     pub(crate) fn start(&mut self) {
         self.ascii.clear();
         self.wide.clear();
@@ -66,18 +66,10 @@ impl Batch {
         self.records.clear();
     }
 
-    /// The two texts as JS strings; clears them.
+    /// The two texts as JS strings (the next [`Batch::start`] clears them).
     #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    pub(crate) fn take_texts(&mut self) -> (JsValue, JsValue) {
-        let texts = (JsValue::from_str(&self.ascii), JsValue::from_str(&self.wide));
-        self.start_texts();
-        texts
-    }
-
-    fn start_texts(&mut self) {
-        self.ascii.clear();
-        self.wide.clear();
-        self.wide_utf16 = 0;
+    pub(crate) fn texts(&self) -> (JsValue, JsValue) {
+        (JsValue::from_str(&self.ascii), JsValue::from_str(&self.wide))
     }
 
     /// Appends `s` to one of the texts and returns where it ends there, in
@@ -197,7 +189,7 @@ impl WasmParser {
     /// Parses a chunk of bytes and returns the records; their strings follow
     /// from [`WasmParser::take_ascii`] and [`WasmParser::take_wide`].
     pub fn feed_bytes(&mut self, chunk: &[u8]) -> Vec<u32> {
-        self.start_batch();
+        self.batch.start();
         self.parser.feed(chunk, &mut self.batch);
         self.take_records()
     }
@@ -205,14 +197,14 @@ impl WasmParser {
     /// Parses a chunk of text (JS has already kept a trailing lone high surrogate
     /// back for the next chunk).
     pub fn feed_str(&mut self, chunk: &str) -> Vec<u32> {
-        self.start_batch();
+        self.batch.start();
         self.parser.feed(chunk.as_bytes(), &mut self.batch);
         self.take_records()
     }
 
     /// Dispatches an unfinished line and block, then resets. See [`Parser::consume`].
     pub fn consume(&mut self) -> Vec<u32> {
-        self.start_batch();
+        self.batch.start();
         self.parser.consume(&mut self.batch);
         self.take_records()
     }
@@ -240,11 +232,5 @@ impl WasmParser {
 
     fn take_records(&mut self) -> Vec<u32> {
         std::mem::take(&mut self.batch.records)
-    }
-
-    /// Texts JS did not take (a callback threw, or reset) must not shift the
-    /// offsets of the next batch.
-    fn start_batch(&mut self) {
-        self.batch.start_texts();
     }
 }
