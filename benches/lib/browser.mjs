@@ -5,19 +5,11 @@
 import { chromium } from 'playwright-core';
 import { bundle } from './bundle.mjs';
 import { BENCHES_DIR, PKG_DIR } from './pkg.mjs';
-import { serveStatic } from './server.mjs';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../tests/support/chromium.mjs';
+import { serveStatic } from '../../tests/support/static-server.mjs';
 
 const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+  ...CHROMIUM_ARGS,
   // window.gc(), so a bench can collect garbage between runs, outside the timing.
   '--js-flags=--expose-gc',
 ];
@@ -41,6 +33,7 @@ export async function withBenchPage({ name, entry }, fn, { log = (l) => console.
   const server = await serveStatic({
     mounts: { '/pkg/': PKG_DIR, '/': BENCHES_DIR },
     files: { [`/${name}/bundle.js`]: await bundle(entry), [`/${name}/index.html`]: page },
+    isolate: true,
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
   try {

@@ -51,10 +51,10 @@ test('fetchEventSource passes every client check in Node', async () => {
 });
 
 test('fetchEventSource passes every client check in a Chromium page and a module worker, cross-origin', async () => {
-  const site = await serveStatic(pkg);
+  const site = await serveStatic({ mounts: { '/': pkg } });
   const browser = await launchChromium();
   try {
-    const result = await pageResult(browser, `${site.url}/index.html?server=${encodeURIComponent(base)}`, 120_000);
+    const result = await pageResult(browser, `${site.origin}/index.html?server=${encodeURIComponent(base)}`, 120_000);
     assertAllPassed('page', result.page);
     assertAllPassed('worker', result.worker);
   } finally {

@@ -63,10 +63,10 @@ test('Node imports the package by name with no init call and passes every case',
 
 test('a page with <script type="module"> and a module worker pass every case in Chromium', async () => {
   const dir = prepare('page');
-  const server = await serveStatic(dir);
+  const server = await serveStatic({ mounts: { '/': dir } });
   try {
     browser ??= await launchChromium();
-    const result = await pageResult(browser, `${server.url}/index.html`);
+    const result = await pageResult(browser, `${server.origin}/index.html`);
     assertAllPassed('page', result.page);
     assertAllPassed('worker', result.worker);
   } finally {
@@ -79,10 +79,10 @@ test('a Vite production build imports the package with no plugin and passes ever
   if (!existsSync(join(dir, 'node_modules', 'vite'))) npm(['install'], dir);
   npm(['install', '--no-save', tarball], dir);
   execFileSync(join(dir, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: dir, encoding: 'utf8' });
-  const server = await serveStatic(join(dir, 'dist'));
+  const server = await serveStatic({ mounts: { '/': join(dir, 'dist') } });
   try {
     browser ??= await launchChromium();
-    assertAllPassed('vite', await pageResult(browser, `${server.url}/index.html`));
+    assertAllPassed('vite', await pageResult(browser, `${server.origin}/index.html`));
   } finally {
     await server.close();
   }

@@ -1,14 +1,9 @@
-// Launches Debian's headless Chromium through playwright-core (it cannot download
-// its own browser here). The flags keep it off the network it cannot reach.
+// Launches the shared headless Chromium setup through playwright-core.
 import { chromium } from 'playwright-core';
-
-export const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
 export function launchChromium() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 /** Opens `url`, waits for `window.__result` (set by the page) and returns it. */

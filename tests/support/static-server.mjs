@@ -1,36 +1,75 @@
-// A small static file server for tests: 127.0.0.1, a random port, the right
-// MIME types (wasm included), no caching. `root` maps URL paths to a folder.
+// A small static file server for the browser tests and benches, on 127.0.0.1
+// and a port the OS picks. It serves directories under URL prefixes plus files
+// held in memory (bundles and pages built at bench time). With `isolate`, it
+// sends the cross-origin isolation headers so that performance.now() in the page
+// has its fine resolution (benches) instead of the coarse one given to
+// non-isolated pages. No dependencies, so tests and benches can both import it.
+
 import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
-  '.css': 'text/css',
+  '.ts': 'text/plain; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
 };
 
-export async function serveStatic(root) {
+const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/**
+ * @param {{ mounts?: Record<string, string>, files?: Record<string, string | Uint8Array>, isolate?: boolean }} opts
+ *   mounts: URL prefix ("/pkg/") -> directory, a folder's URL serving its index.html;
+ *   files: exact URL path -> content; isolate: send the isolation headers.
+ * @returns {Promise<{ origin: string, close(): Promise<void> }>}
+ */
+export async function serveStatic({ mounts = {}, files = {}, isolate = false }) {
+  const headers = { 'cache-control': 'no-store', ...(isolate ? ISOLATION : {}) };
+  const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    let file = join(root, path);
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const send = (status, body, type) => {
+      res.writeHead(status, { 'content-type': type, ...headers });
       res.end(body);
+    };
+    if (Object.hasOwn(files, path)) return send(200, files[path], typeOf(path));
+    const prefix = prefixes.find((p) => path.startsWith(p));
+    if (prefix === undefined) return send(404, 'not found', 'text/plain');
+    const root = normalize(mounts[prefix]);
+    let file = normalize(join(root, path.slice(prefix.length)));
+    if (path.endsWith('/')) file = join(file, 'index.html');
+    if (file !== root && !file.startsWith(root + sep)) return send(403, 'outside the served folder', 'text/plain');
+    try {
+      send(200, await readFile(file), typeOf(file));
     } catch {
-      res.writeHead(404).end('not found');
+      send(404, 'not found', 'text/plain');
     }
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+  // Browsers keep connections alive; without this close() would wait for them.
+  const sockets = new Set();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((ok, fail) => server.listen(0, '127.0.0.1', ok).once('error', fail));
+  const { port } = server.address();
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((ok) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => ok());
+      }),
+  };
 }
+
+const typeOf = (path) => TYPES[extname(path)] ?? 'application/octet-stream';
