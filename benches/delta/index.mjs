@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import remend from 'remend';
-import { withBenchPage } from '../lib/browser.mjs';
+import { runInChromium } from '../lib/browser.mjs';
 import { gc } from '../lib/node-gc.mjs';
 import { BENCHES_DIR, findEntry } from '../lib/pkg.mjs';
 import { summarize } from '../lib/stats.mjs';
@@ -104,27 +104,9 @@ async function inNode({ runs, warmup, log }) {
   return { label: `node ${process.version}`, results, expected, notes: [] };
 }
 
-async function inChromium({ runs, warmup, log }) {
-  const entry = findEntry('browser');
-  log('delta/chromium: bundling delta/browser.mjs, starting chromium');
-  const bench = { name: 'delta', entry: join(BENCHES_DIR, 'delta', 'browser.mjs') };
-  return withBenchPage(
-    bench,
-    async (page, { origin, version }) => {
-      await page.waitForFunction(() => typeof globalThis.runDeltaBench === 'function');
-      const out = await page.evaluate((opts) => globalThis.runDeltaBench(opts), {
-        wasmSseUrl: entry.ok ? `${origin}/pkg/${entry.entry}` : null,
-        wasmSseMissing: entry.reason,
-        runs,
-        warmup,
-      });
-      const notes = [];
-      if (!out.crossOriginIsolated) notes.push('page not cross-origin isolated: coarse timer');
-      if (!out.gc) notes.push('no gc() between runs');
-      return { label: `chromium ${version}`, results: out.results, expected: out.expected, notes };
-    },
-    { log: (line) => log(`delta/chromium: ${line}`) },
-  );
+async function inChromium(ctx) {
+  const { out, version, notes } = await runInChromium('delta', 'runDeltaBench', ctx);
+  return { label: `chromium ${version}`, results: out.results, expected: out.expected, notes };
 }
 
 const COLUMNS = [

@@ -4,7 +4,8 @@
 
 import { chromium } from 'playwright-core';
 import { bundle } from './bundle.mjs';
-import { BENCHES_DIR, PKG_DIR } from './pkg.mjs';
+import { join } from 'node:path';
+import { BENCHES_DIR, PKG_DIR, findEntry } from './pkg.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../tests/support/chromium.mjs';
 import { serveStatic } from '../../tests/support/static-server.mjs';
 
@@ -47,4 +48,31 @@ export async function withBenchPage({ name, entry }, fn, { log = (l) => console.
     await browser.close();
     await server.close();
   }
+}
+
+/**
+ * Runs bench `name` in Chromium: bundles `benches/NAME/browser.mjs`, waits for
+ * the page's `globalThis[runner]`, calls it with the wasm-sse URL (or why it is
+ * missing) and the run counts. Returns its output, the browser version, the
+ * package entry and the notes every browser bench reports.
+ */
+export async function runInChromium(name, runner, { runs, warmup, log }) {
+  const entry = findEntry('browser');
+  log(`${name}/chromium: bundling ${name}/browser.mjs, starting chromium`);
+  const bench = { name, entry: join(BENCHES_DIR, name, 'browser.mjs') };
+  return withBenchPage(
+    bench,
+    async (page, { origin, version }) => {
+      await page.waitForFunction((fn) => typeof globalThis[fn] === 'function', runner);
+      const out = await page.evaluate(([fn, opts]) => globalThis[fn](opts), [
+        runner,
+        { wasmSseUrl: entry.ok ? `${origin}/pkg/${entry.entry}` : null, wasmSseMissing: entry.reason, runs, warmup },
+      ]);
+      const notes = [];
+      if (!out.crossOriginIsolated) notes.push('page not cross-origin isolated: coarse timer');
+      if (!out.gc) notes.push('no gc() between runs');
+      return { out, version, entry, notes };
+    },
+    { log: (line) => log(`${name}/chromium: ${line}`) },
+  );
 }

@@ -5,9 +5,9 @@
 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { withBenchPage } from '../lib/browser.mjs';
+import { runInChromium } from '../lib/browser.mjs';
 import { gc } from '../lib/node-gc.mjs';
-import { BENCHES_DIR, findEntry } from '../lib/pkg.mjs';
+import { findEntry } from '../lib/pkg.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { bytes, fixed, formatTable, heading, int } from '../lib/table.mjs';
 import { PEERS, loadWasmSse } from './contestants.mjs';
@@ -51,27 +51,10 @@ async function inNode({ runs, warmup, log }) {
   return { label: `node ${process.version}`, results, notes: [wasmSseNote(contestants[0], `pkg/${entry.entry}`)] };
 }
 
-async function inChromium({ runs, warmup, log }) {
-  const entry = findEntry('browser');
-  log('parser/chromium: bundling parser/browser.mjs, starting chromium');
-  const bench = { name: 'parser', entry: join(BENCHES_DIR, 'parser', 'browser.mjs') };
-  return withBenchPage(
-    bench,
-    async (page, { origin, version }) => {
-      await page.waitForFunction(() => typeof globalThis.runParserBench === 'function');
-      const out = await page.evaluate((opts) => globalThis.runParserBench(opts), {
-        wasmSseUrl: entry.ok ? `${origin}/pkg/${entry.entry}` : null,
-        wasmSseMissing: entry.reason,
-        runs,
-        warmup,
-      });
-      const notes = [wasmSseNote(out.results[0].rows[0], `/pkg/${entry.entry}`)];
-      if (!out.crossOriginIsolated) notes.push('page not cross-origin isolated: coarse timer');
-      if (!out.gc) notes.push('no gc() between runs');
-      return { label: `chromium ${version}`, results: out.results, notes };
-    },
-    { log: (line) => log(`parser/chromium: ${line}`) },
-  );
+async function inChromium(ctx) {
+  const { out, version, entry, notes } = await runInChromium('parser', 'runParserBench', ctx);
+  notes.unshift(wasmSseNote(out.results[0].rows[0], `/pkg/${entry.entry}`));
+  return { label: `chromium ${version}`, results: out.results, notes };
 }
 
 const wasmSseNote = (contestant, from) => (contestant.missing ? 'wasm-sse not measured' : `wasm-sse from ${from}`);
