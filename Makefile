@@ -15,7 +15,7 @@ WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --ena
 # The test files that also run as wasm (each runs in Chromium, a worker and Node).
 WASM_TESTS := --test conformance
 
-.PHONY: help setup setup-rust setup-browser setup-npm build build-delta build-client test test-native test-wasm test-package \
+.PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package \
 	bench fuzz demo demo-headless lint clean
 
 help:
@@ -53,25 +53,12 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 # ---------------------------------------------------------------- build
-# $(call wasm_package,cargo flags,cargo target dir,package dir,build-pkg flags)
-define wasm_package
-	cargo build --release --target $(WASM_TARGET) --lib $(1) --target-dir $(2)
-	wasm-bindgen --target web --out-dir $(2)/wasm-bindgen --out-name wasm_sse \
-		$(2)/$(WASM_TARGET)/release/wasm_sse.wasm
-	$(WASM_OPT) $(WASM_OPT_FLAGS) $(2)/wasm-bindgen/wasm_sse_bg.wasm -o $(2)/wasm-bindgen/wasm_sse_bg.wasm
-	node scripts/build-pkg.mjs $(2)/wasm-bindgen $(3) $(4)
-endef
-
 build: setup-rust setup-npm
-	$(call wasm_package,,target,pkg,)
-
-# The fetch client, not shipped yet (see src/wasm/mod.rs), for its tests.
-build-client: setup-rust setup-npm
-	$(call wasm_package,--features client,target/client,target/pkg-client,--with-client)
-
-# The package plus the delta bindings not shipped yet (see src/wasm/mod.rs), for the bench.
-build-delta: setup-rust setup-npm
-	$(call wasm_package,--features delta,target/delta,target/pkg-delta,--with-delta)
+	cargo build --release --target $(WASM_TARGET) --lib
+	wasm-bindgen --target web --out-dir target/wasm-bindgen --out-name wasm_sse \
+		target/$(WASM_TARGET)/release/wasm_sse.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) target/wasm-bindgen/wasm_sse_bg.wasm -o target/wasm-bindgen/wasm_sse_bg.wasm
+	node scripts/build-pkg.mjs target/wasm-bindgen pkg
 
 # ---------------------------------------------------------------- tests
 test: setup
@@ -92,14 +79,13 @@ test-wasm: setup-rust setup-browser
 	WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 cargo test --target $(WASM_TARGET) --features delta --test delta_wasm
 
 # The built package, imported as users do: Node, a page in Chromium, a Vite build.
-test-package: build build-client setup-browser
+test-package: build setup-browser
 	node --test tests/server/ tests/package/
 
 # ---------------------------------------------------------------- the rest
-bench: build build-delta setup-browser
+bench: build setup-browser
 	npm ci --prefix benches --no-audit --no-fund
-	node benches/run.mjs --only parser,size
-	WASM_SSE_PKG=target/pkg-delta node benches/run.mjs --only delta
+	node benches/run.mjs
 
 fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
@@ -114,7 +100,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
-	cargo clippy --target $(WASM_TARGET) --lib --features client,delta -- -D warnings
+	cargo clippy --target $(WASM_TARGET) --lib --no-default-features -- -D warnings
 
 clean:
 	cargo clean

@@ -101,3 +101,144 @@ export interface StreamOptions extends ParserOptions {
 export declare class EventSourceParserStream extends TransformStream<string | Uint8Array, EventSourceMessage> {
   constructor(options?: StreamOptions);
 }
+
+import type { DeltaStreamOptions } from './delta.js';
+export * from './delta.js';
+
+/** What `onmessage` receives: @microsoft/fetch-event-source's `EventSourceMessage`. */
+export interface FetchEventSourceMessage {
+  /** The stream's last event ID (sticky, as the spec defines it; `""` if none). */
+  id: string;
+  /** The event type, `"message"` when the block had no `event:` field. */
+  event: string;
+  /** The block's `data:` lines joined with `"\n"`. */
+  data: string;
+  /** The reconnection delay in ms when a `retry:` field came since the previous event. */
+  retry?: number;
+}
+
+/** What `FetchEventSourceError.type` can be. */
+export type FetchEventSourceErrorType =
+  /** A status other than 200 (or 204, which ends quietly): `status`, `statusText`,
+   * `contentType`, `body` are set; `retryAfterMs` for 408/429/503 with `Retry-After`. */
+  | 'http-status'
+  /** Status 200 without a `text/event-stream` media type: `contentType`, `body`. */
+  | 'content-type'
+  /** fetch rejected, or the body failed while streaming: `message`. */
+  | 'network'
+  /** No byte arrived for `idleTimeoutMs` (comments count as bytes): `timeoutMs`. */
+  | 'idle-timeout'
+  /** A line or event outgrew `maxBufferSize`: `limit`. */
+  | 'max-buffer'
+  /** `maxRetries` retries in a row failed: `retries`, and the last error as `cause`. */
+  | 'max-retries'
+  /** Retrying would go past `maxElapsedMs`: `elapsedMs`, and the last error as `cause`. */
+  | 'max-elapsed';
+
+/** A typed failure of {@link fetchEventSource}; `type` says which. */
+export declare class FetchEventSourceError extends Error {
+  readonly name: 'FetchEventSourceError';
+  readonly type: FetchEventSourceErrorType;
+  /** The HTTP status, for `http-status` and `content-type`. */
+  readonly status?: number;
+  readonly statusText?: string;
+  /** The response's `Content-Type`, or `null` when it had none. */
+  readonly contentType?: string | null;
+  /** Up to 1 KiB of the response body, decoded as UTF-8. */
+  readonly body?: string;
+  /** The server's `Retry-After`, in ms, when it sent one. */
+  readonly retryAfterMs?: number;
+  readonly timeoutMs?: number;
+  readonly limit?: number;
+  readonly retries?: number;
+  readonly elapsedMs?: number;
+  /** For `max-retries` and `max-elapsed`: the error that came last. */
+  readonly cause?: unknown;
+}
+
+/** Connection metrics, handed to `onmetrics` after each open, each reconnect and at the end. */
+export interface FetchEventSourceMetrics {
+  /** From the call to the first response headers, in ms; `null` before. */
+  timeToHeadersMs: number | null;
+  /** From the call to the first body byte, in ms; `null` before. */
+  timeToFirstByteMs: number | null;
+  /** From the call to the first dispatched event, in ms; `null` before. */
+  timeToFirstEventMs: number | null;
+  /** Body bytes received over all attempts. */
+  bytes: number;
+  /** Events dispatched over all attempts. */
+  events: number;
+  /** Reconnections so far. */
+  reconnects: number;
+}
+
+/** The `delta` option: {@link createDeltaStream}'s options, fed by this request's events. */
+export type FetchEventSourceDeltaOptions = DeltaStreamOptions;
+
+/**
+ * Options of {@link fetchEventSource}: a `RequestInit` (passed to fetch as is,
+ * plus `Accept` and `Last-Event-ID`) and @microsoft/fetch-event-source's
+ * callbacks, plus the retry policy, an idle timeout, metrics and `delta`.
+ */
+export interface FetchEventSourceInit extends Omit<RequestInit, 'signal'> {
+  /** Headers for every attempt: a Record, a `Headers` or `[name, value]` pairs. */
+  headers?: HeadersInit;
+  /** Aborting resolves the promise at once; no callback runs after the abort. */
+  signal?: AbortSignal | null;
+  /** Called with each response, awaited. Given, it replaces the default check
+   * (status 200 and a `text/event-stream` media type); a throw is an error. */
+  onopen?: (response: Response) => void | Promise<void>;
+  /** Each dispatched event. */
+  onmessage?: (message: FetchEventSourceMessage) => void;
+  /** The server ended the stream cleanly. Then the promise resolves, unless
+   * `reconnectOnEnd` is set. A throw is handled as an error. */
+  onclose?: () => void;
+  /**
+   * A failure. Return a number to retry after that many ms, nothing to let the
+   * retry policy decide (it stops on 4xx other than 408/429, and on the limits
+   * below), or throw to stop: the promise rejects with what was thrown.
+   */
+  onerror?: (error: FetchEventSourceError | unknown) => number | null | undefined | void;
+  /** Metrics after each open, each reconnect and at the end. */
+  onmetrics?: (metrics: FetchEventSourceMetrics) => void;
+  /** When true, reconnecting does not wait for a hidden tab to become visible. */
+  openWhenHidden?: boolean;
+  /** The fetch used for every attempt (default: the global one). */
+  fetch?: typeof fetch;
+  /** Base reconnection delay in ms until a `retry:` field sets it. Default 1000. */
+  retryDelayMs?: number;
+  /** Each retry in a row multiplies the delay by this. Default 2. */
+  backoffMultiplier?: number;
+  /** The longest delay between attempts, in ms. Default 30000. */
+  maxDelayMs?: number;
+  /** Random extra delay, up to this fraction of the delay (0 to 1). Default 0.3. */
+  jitter?: number;
+  /** Give up after this many retries in a row (`max-retries`). Default: no limit. */
+  maxRetries?: number;
+  /** Give up when retrying would pass this many ms since the call (`max-elapsed`). */
+  maxElapsedMs?: number;
+  /** Reconnect when the server ends the stream, as `EventSource` does. Default false. */
+  reconnectOnEnd?: boolean;
+  /** An error (`idle-timeout`, retried as a network error) when no byte arrives for this long. */
+  idleTimeoutMs?: number;
+  /** The most bytes one line or event may hold (`max-buffer`). Default: no limit. */
+  maxBufferSize?: number;
+  /**
+   * The text of an LLM answer out of the events, coalesced and markdown-safe;
+   * see {@link createDeltaStream}. With a preset or a pointer, events are parsed
+   * and extracted in wasm with no JS object per event (`onmessage` still runs
+   * when given). The last flush comes on the end, on error, and on abort
+   * (during the abort itself, so nothing runs after it). An error reported in
+   * the stream (`DeltaError`, type `stream-error`) goes to `onerror` and ends
+   * the call: the promise rejects with it.
+   */
+  delta?: FetchEventSourceDeltaOptions;
+}
+
+/**
+ * Streams `text/event-stream` over fetch, with @microsoft/fetch-event-source's
+ * API: resolves when the stream ends (by default), on 204 and on abort; rejects
+ * with a {@link FetchEventSourceError} the retry policy stops on, or with what a
+ * callback threw.
+ */
+export declare function fetchEventSource(input: RequestInfo | URL, init?: FetchEventSourceInit): Promise<void>;

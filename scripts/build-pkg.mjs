@@ -1,12 +1,9 @@
 // Assembles the npm package in pkg/ from wasm-bindgen's output and pkg-template/.
-// Usage: node scripts/build-pkg.mjs <wasm-bindgen out dir> <pkg dir> [--with-delta] [--with-client]
-// The flags add pkg-template/delta/ or client/ (not shipped yet) for tests and benches.
+// Usage: node scripts/build-pkg.mjs <wasm-bindgen out dir> <pkg dir>
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [bindgenDir, pkgDir, ...flags] = process.argv.slice(2);
-// Parts not shipped yet, built into their own package dirs for tests and benches.
-const extras = { '--with-delta': ['delta', ['delta.js', 'delta.d.ts']], '--with-client': ['client', ['client.js']] };
+const [bindgenDir, pkgDir] = process.argv.slice(2);
 const root = new URL('..', import.meta.url).pathname;
 const template = join(root, 'pkg-template');
 
@@ -18,7 +15,6 @@ mkdirSync(pkgDir, { recursive: true });
 for (const file of ['wasm_sse.js', 'wasm_sse_bg.wasm']) {
   copyFileSync(join(bindgenDir, file), join(pkgDir, file));
 }
-// Only the files at the top of pkg-template/ ship; folders hold parts not shipped yet.
 for (const entry of readdirSync(template, { withFileTypes: true })) {
   const file = entry.name;
   if (!entry.isFile() || file === 'package.json') continue;
@@ -27,13 +23,6 @@ for (const entry of readdirSync(template, { withFileTypes: true })) {
 // One version for the crate and the npm package: Cargo.toml's.
 const manifest = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
 manifest.version = version;
-for (const flag of flags) {
-  const [folder, files] = extras[flag];
-  for (const file of files) {
-    copyFileSync(join(template, folder, file), join(pkgDir, file));
-    manifest.files.push(file);
-  }
-}
 writeFileSync(join(pkgDir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 
 // Every file the manifest ships must exist, and every file present must be shipped.
@@ -42,7 +31,7 @@ const present = readdirSync(pkgDir).filter((f) => f !== 'package.json');
 const missing = [...shipped].filter((f) => !present.includes(f));
 const unlisted = present.filter((f) => !shipped.has(f));
 if (missing.length || unlisted.length) {
-  console.error(`pkg/ does not match package.json "files": missing ${missing}, unlisted ${unlisted}`);
+  console.error(`${pkgDir} does not match package.json "files": missing ${missing}, unlisted ${unlisted}`);
   process.exit(1);
 }
 console.log(`built ${pkgDir} (wasm-sse ${version})`);

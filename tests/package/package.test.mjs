@@ -1,12 +1,15 @@
 // The built package as users install it: `npm pack`, installed into fixtures,
 // then imported by name in Node, in a page and a worker in Chromium, and in a
-// Vite production build run in Chromium. Each runs the shared conformance cases.
+// Vite production build run in Chromium. Each runs every check in checks.js:
+// the parser conformance cases and API, createDeltaStream, and fetchEventSource
+// against the local SSE test server (another origin than the pages).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium, pageResult } from '../support/browser.mjs';
+import { startSseServer } from '../support/sse-server.mjs';
 import { serveStatic } from '../support/static-server.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -17,13 +20,14 @@ const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fun
 
 let tarball;
 let browser;
+let sseServer;
 
 /** Copies a fixture and the shared test files into target/, and installs the tarball there. */
 function prepare(name) {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   cpSync(join(here, 'fixtures', name), dir, { recursive: true });
-  cpSync(join(here, 'conformance.js'), join(dir, 'conformance.js'));
+  for (const file of ['checks.js', 'conformance.js', 'client-checks.js', 'delta-checks.js']) cpSync(join(here, file), join(dir, file));
   cpSync(join(root, 'tests', 'conformance', 'cases.json'), join(dir, 'cases.json'));
   if (existsSync(join(dir, 'node_modules', 'wasm-sse'))) rmSync(join(dir, 'node_modules', 'wasm-sse'), { recursive: true });
   npm(['install', '--no-save', tarball], dir);
@@ -32,13 +36,14 @@ function prepare(name) {
 
 function assertAllPassed(label, result) {
   assert.ok(result && !result.error, `${label}: ${JSON.stringify(result)}`);
-  for (const part of ['conformance', 'api']) {
+  for (const part of ['conformance', 'api', 'delta', 'client']) {
     assert.deepEqual(result[part].failures, [], `${label} ${part} failures`);
     assert.ok(result[part].passed > 0, `${label} ran no ${part} checks`);
   }
 }
 
-before(() => {
+before(async () => {
+  sseServer = await startSseServer();
   mkdirSync(work, { recursive: true });
   for (const f of readdirSync(work)) if (f.endsWith('.tgz')) rmSync(join(work, f));
   const [{ filename }] = JSON.parse(npm(['pack', join(root, 'pkg'), '--json', '--pack-destination', work], root));
@@ -47,17 +52,24 @@ before(() => {
 
 after(async () => {
   await browser?.close();
+  sseServer?.close();
 });
+
+const withServer = (url) => `${url}?server=${encodeURIComponent(sseServer.base)}`;
+const TIMEOUT = 180_000;
 
 test('the packed tarball ships exactly the files package.json lists', () => {
   const [{ files }] = JSON.parse(npm(['pack', join(root, 'pkg'), '--dry-run', '--json'], root));
   const names = files.map((f) => f.path).sort();
-  assert.deepEqual(names, ['README.md', 'api.js', 'index.d.ts', 'index.js', 'node.js', 'package.json', 'wasm_sse.js', 'wasm_sse_bg.wasm']);
+  assert.deepEqual(names, [
+    'README.md', 'api.js', 'client.js', 'delta.d.ts', 'delta.js', 'index.d.ts', 'index.js', 'node.js', 'package.json',
+    'wasm_sse.js', 'wasm_sse_bg.wasm',
+  ]);
 });
 
 test('Node imports the package by name with no init call and passes every case', () => {
   const dir = prepare('node');
-  const output = execFileSync(process.execPath, ['check.mjs'], { cwd: dir, encoding: 'utf8' });
+  const output = execFileSync(process.execPath, ['check.mjs', sseServer.base], { cwd: dir, encoding: 'utf8' });
   assertAllPassed('node', JSON.parse(output));
 });
 
@@ -66,7 +78,7 @@ test('a page with <script type="module"> and a module worker pass every case in 
   const server = await serveStatic({ mounts: { '/': dir } });
   try {
     browser ??= await launchChromium();
-    const result = await pageResult(browser, `${server.origin}/index.html`);
+    const result = await pageResult(browser, withServer(`${server.origin}/index.html`), TIMEOUT);
     assertAllPassed('page', result.page);
     assertAllPassed('worker', result.worker);
   } finally {
@@ -82,7 +94,7 @@ test('a Vite production build imports the package with no plugin and passes ever
   const server = await serveStatic({ mounts: { '/': join(dir, 'dist') } });
   try {
     browser ??= await launchChromium();
-    assertAllPassed('vite', await pageResult(browser, `${server.origin}/index.html`));
+    assertAllPassed('vite', await pageResult(browser, withServer(`${server.origin}/index.html`), TIMEOUT));
   } finally {
     await server.close();
   }

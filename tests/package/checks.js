@@ -1,0 +1,16 @@
+// Every check of the package's JS API, run the same way in each fixture (Node,
+// a page, a module worker, a Vite build, ...): the shared parser conformance
+// cases, the parser API, createDeltaStream, and fetchEventSource against the
+// local test server at `server`. Returns { part: { passed, failures } }.
+import { runClientChecks } from './client-checks.js';
+import { runApiChecks, runConformance } from './conformance.js';
+import { runDeltaChecks } from './delta-checks.js';
+
+export async function runAllChecks(sse, { cases, server }) {
+  return {
+    conformance: runConformance(sse.createParser, cases),
+    api: await runApiChecks(sse),
+    delta: await runDeltaChecks(sse),
+    client: await runClientChecks(sse, server),
+  };
+}
