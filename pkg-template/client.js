@@ -1,9 +1,10 @@
-// fetchEventSource: the JS face of src/wasm/client.rs. Not in the package yet
-// (see README.md here). Options follow @microsoft/fetch-event-source 2.0.1.
-import { runEventSource } from './wasm_sse.js';
+// fetchEventSource: the JS face of src/wasm/client/. Options follow
+// @microsoft/fetch-event-source 2.0.1; see index.d.ts for the contract.
+import { runEventSource, runEventSourceWithDelta } from './wasm_sse.js';
 import { decodeBatch } from './api.js';
+import { createDeltaStream, deltaInternals } from './delta.js';
 
-/** A typed failure of fetchEventSource; `type` says which (see client.d.ts). */
+/** A typed failure of fetchEventSource; `type` says which (see index.d.ts). */
 export class FetchEventSourceError extends Error {
   constructor(type, message, fields) {
     super(message);
@@ -21,7 +22,7 @@ const POLICY_OPTIONS = [
 ];
 
 export async function fetchEventSource(input, init = {}) {
-  const { onopen, onmessage, onclose, onerror, onmetrics, signal, fetch: customFetch, ...rest } = init;
+  const { onopen, onmessage, onclose, onerror, onmetrics, signal, fetch: customFetch, delta, ...rest } = init;
   if (signal?.aborted) return;
   const options = {};
   for (const name of POLICY_OPTIONS) {
@@ -36,12 +37,34 @@ export async function fetchEventSource(input, init = {}) {
     rest.body = await new Response(rest.body).arrayBuffer();
     delete rest.duplex;
   }
+  if (signal?.aborted) return;
+
+  // The delta option: the events' text goes into a delta stream. An error the
+  // server reports inside the stream ends the call (see `settle` below).
+  let deltaStream = null;
+  let deltaError = null;
+  if (delta) {
+    deltaStream = createDeltaStream({
+      ...delta,
+      onError(error) {
+        deltaError = error;
+        delta.onError?.(error);
+      },
+    });
+  }
+  const internals = deltaStream && deltaInternals(deltaStream);
+  // Abort flushes the delta stream's tail during the abort itself: nothing of
+  // ours runs after the caller's abort() returns.
+  const onAbort = () => deltaStream?.abort();
+  signal?.addEventListener('abort', onAbort);
+
   const state = { lastEventId: '' };
   let retry;
   const handlers = {
     event(event, data) {
       const message = { id: state.lastEventId, event, data, retry };
       retry = undefined;
+      if (deltaStream && !internals) deltaStream.pushEvent(message);
       onmessage?.(message);
     },
     retry(ms) {
@@ -53,6 +76,7 @@ export async function fetchEventSource(input, init = {}) {
     signal,
     options,
     hasOnopen: typeof onopen === 'function',
+    hasOnmessage: typeof onmessage === 'function',
     onopen: (response) => onopen(response),
     onerror: (error) => (typeof onerror === 'function' ? onerror(error) : undefined),
     onclose: () => onclose?.(),
@@ -61,6 +85,25 @@ export async function fetchEventSource(input, init = {}) {
     deliver(records, ascii, wide) {
       decodeBatch(records, ascii, wide, state, handlers, () => !signal?.aborted);
     },
+    deltaFed: (status) => internals.fed(status),
   };
-  await runEventSource(input, rest, hooks);
+  try {
+    if (internals) await runEventSourceWithDelta(input, rest, hooks, internals.link());
+    else await runEventSource(input, rest, hooks);
+  } catch (error) {
+    if (!signal?.aborted) deltaStream?.abort();
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (signal?.aborted) return;
+  if (deltaError) {
+    // An error event of the LLM stream: onerror hears of it, and the call ends
+    // with it (a retry would re-send the request for an answer that failed).
+    if (typeof onerror === 'function') onerror(deltaError);
+    throw deltaError;
+  }
+  // The stream ended without its end marker ([DONE], message_stop...): what
+  // arrived is the answer.
+  deltaStream?.finish();
 }

@@ -38,6 +38,19 @@ function flushPolicy(flush) {
   throw new TypeError("flush must be 'frame', 'event', 'manual' or { intervalMs: number }");
 }
 
+// For fetchEventSource's `delta` option (client.js): a stream's wasm pipeline
+// handle, and what to do after the client pushed a chunk's events into it.
+const internals = new WeakMap();
+
+/**
+ * For client.js only: `{ link(), fed(status) }` of a stream made with a preset
+ * or a pointer, or `undefined` (a format function needs events in JS).
+ * `fed` returns whether the stream still wants events.
+ */
+export function deltaInternals(stream) {
+  return internals.get(stream);
+}
+
 /**
  * A markdown-safe stream of text deltas. See delta.d.ts for the contract.
  */
@@ -257,7 +270,7 @@ export function createDeltaStream(options = {}) {
     end('abort');
   }
 
-  return {
+  const stream = {
     pushEvent,
     pushText,
     feed,
@@ -271,4 +284,15 @@ export function createDeltaStream(options = {}) {
       return closed;
     },
   };
+  if (!userFormat) {
+    internals.set(stream, {
+      link: () => core.link(),
+      fed(status) {
+        if (closed) return false;
+        if (settle(status)) pushed();
+        return !closed;
+      },
+    });
+  }
+  return stream;
 }

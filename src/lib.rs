@@ -6,3 +6,11 @@ pub mod reconnect;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+/// The fetch client for Rust wasm apps: [`client::EventSource`] streams events as
+/// a `futures` `Stream`. wasm32 only, with the default `client` feature.
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+pub mod client {
+    pub use crate::reconnect::{Metrics, ReconnectOptions, StreamError};
+    pub use crate::wasm::client::{ClientError, EventSource, EventStream, Message};
+}

@@ -14,6 +14,9 @@
 
 use crate::delta::{DeltaError, Extractor, Markdown, Pipeline, PipelineOptions, Status};
 use crate::parser::{Event, Parser, Sink};
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 
 /// Record and status values; must match `pkg-template/delta.js`.
@@ -70,6 +73,37 @@ impl Sink for Extract<'_> {
 /// format is private to `delta.js` and may change.
 #[wasm_bindgen]
 pub struct WasmDelta {
+    core: Rc<RefCell<Core>>,
+}
+
+/// A second handle on the pipeline of a [`WasmDelta`], for `fetchEventSource`'s
+/// `delta` option: the client pushes each event's text in as it parses, while
+/// `delta.js` keeps flushing through the [`WasmDelta`].
+#[wasm_bindgen]
+pub struct DeltaLink {
+    core: Rc<RefCell<Core>>,
+}
+
+impl DeltaLink {
+    /// Pushes one event (ignored once the stream has ended or failed). Returns
+    /// the status after it.
+    pub(crate) fn push_event(&self, event: &str, data: &str) -> u32 {
+        let mut core = self.core.borrow_mut();
+        if core.failed {
+            return wire::ERROR;
+        }
+        if core.pipeline.is_done() {
+            return wire::DONE;
+        }
+        match core.pipeline.push_event(event, data) {
+            Ok(Status::Done) => wire::DONE,
+            Ok(_) => wire::CONTINUE,
+            Err(e) => core.fail(e),
+        }
+    }
+}
+
+struct Core {
     pipeline: Pipeline,
     /// Created on the first [`WasmDelta::feed_bytes`].
     parser: Option<Parser>,
@@ -79,6 +113,14 @@ pub struct WasmDelta {
     /// Of the last flush, in UTF-16 units.
     stable_len: u32,
     text_len: u32,
+}
+
+impl Core {
+    fn fail(&mut self, e: DeltaError) -> u32 {
+        self.failed = true;
+        self.error = Some(e);
+        wire::ERROR
+    }
 }
 
 #[wasm_bindgen]
@@ -93,22 +135,29 @@ impl WasmDelta {
             _ => Markdown::Heal,
         };
         let extractor = Extractor::from_name(format)?;
-        Some(WasmDelta {
+        let core = Core {
             pipeline: Pipeline::new(PipelineOptions::new(extractor).markdown(markdown)),
             parser: None,
             error: None,
             failed: false,
             stable_len: 0,
             text_len: 0,
-        })
+        };
+        Some(WasmDelta { core: Rc::new(RefCell::new(core)) })
+    }
+
+    /// A handle for `fetchEventSource` to push events into this pipeline.
+    pub fn link(&self) -> DeltaLink {
+        DeltaLink { core: Rc::clone(&self.core) }
     }
 
     /// Pushes a batch of items. `strings` is, for each item in order, its event
     /// type then its data; `records` holds two words per item: the type's UTF-16
     /// length (0 for `message`), with [`wire::TEXT`] set for plain text, then the
     /// data's UTF-16 length. Stops at the first error. Returns a status.
-    pub fn push(&mut self, strings: &str, records: &[u32]) -> u32 {
-        if self.failed {
+    pub fn push(&self, strings: &str, records: &[u32]) -> u32 {
+        let mut core = self.core.borrow_mut();
+        if core.failed {
             return wire::ERROR;
         }
         let ascii = strings.is_ascii();
@@ -119,17 +168,17 @@ impl WasmDelta {
             let (data, after) = split_utf16(after, data_len, ascii);
             rest = after;
             if head & wire::TEXT != 0 {
-                self.pipeline.push_text(data);
+                core.pipeline.push_text(data);
                 continue;
             }
             let event = if event.is_empty() { "message" } else { event };
-            match self.pipeline.push_event(event, data) {
+            match core.pipeline.push_event(event, data) {
                 Ok(Status::Done) => return wire::DONE,
                 Ok(_) => {}
-                Err(e) => return self.fail(e),
+                Err(e) => return core.fail(e),
             }
         }
-        if self.pipeline.is_done() {
+        if core.pipeline.is_done() {
             wire::DONE
         } else {
             wire::CONTINUE
@@ -138,17 +187,19 @@ impl WasmDelta {
 
     /// Parses raw event-stream bytes (any split) and pushes every event's text,
     /// without a JS object per event. Returns a status.
-    pub fn feed_bytes(&mut self, chunk: &[u8]) -> u32 {
-        if self.failed {
+    pub fn feed_bytes(&self, chunk: &[u8]) -> u32 {
+        let mut core = self.core.borrow_mut();
+        if core.failed {
             return wire::ERROR;
         }
-        let parser = self.parser.get_or_insert_with(Parser::new);
-        let mut sink = Extract { pipeline: &mut self.pipeline, error: None, done: false };
+        let Core { parser, pipeline, .. } = &mut *core;
+        let parser = parser.get_or_insert_with(Parser::new);
+        let mut sink = Extract { pipeline, error: None, done: false };
         parser.feed(chunk, &mut sink);
         if let Some(e) = sink.error {
-            return self.fail(e);
+            return core.fail(e);
         }
-        if self.pipeline.is_done() {
+        if core.pipeline.is_done() {
             wire::DONE
         } else {
             wire::CONTINUE
@@ -157,24 +208,27 @@ impl WasmDelta {
 
     /// Like [`WasmDelta::feed_bytes`] for text (JS has kept a trailing lone high
     /// surrogate back for the next chunk).
-    pub fn feed_str(&mut self, chunk: &str) -> u32 {
+    pub fn feed_str(&self, chunk: &str) -> u32 {
         self.feed_bytes(chunk.as_bytes())
     }
 
     /// The error that made a call return the error status, as a JS `Error`
     /// named `DeltaError` with a string `type`; `undefined` if none. Once.
-    pub fn take_error(&mut self) -> JsValue {
-        self.error.take().map_or(JsValue::UNDEFINED, |e| to_js_error(&e).into())
+    pub fn take_error(&self) -> JsValue {
+        let mut core = self.core.borrow_mut();
+        core.error.take().map_or(JsValue::UNDEFINED, |e| to_js_error(&e).into())
     }
 
     /// Flushes what can be shown safely, or everything with `finish`. Returns the
     /// new text followed by the display tail, or `undefined` when there is
     /// nothing new (never with `finish`). [`WasmDelta::text_len`] minus the
     /// length of the text JS had gives where the new text ends.
-    pub fn flush(&mut self, finish: bool) -> Option<String> {
-        let f = if finish { self.pipeline.finish() } else { self.pipeline.flush()? };
-        self.stable_len = f.stable_len_utf16 as u32;
-        self.text_len = f.text_len_utf16 as u32;
+    pub fn flush(&self, finish: bool) -> Option<String> {
+        let mut core = self.core.borrow_mut();
+        let Core { pipeline, stable_len, text_len, .. } = &mut *core;
+        let f = if finish { pipeline.finish() } else { pipeline.flush()? };
+        *stable_len = f.stable_len_utf16 as u32;
+        *text_len = f.text_len_utf16 as u32;
         let mut out = String::with_capacity(f.delta.len() + f.display_tail.len());
         out.push_str(f.delta);
         out.push_str(f.display_tail);
@@ -183,20 +237,12 @@ impl WasmDelta {
 
     /// UTF-16 length of the stable part of the display after the last flush.
     pub fn stable_len(&self) -> u32 {
-        self.stable_len
+        self.core.borrow().stable_len
     }
 
     /// UTF-16 length of all text flushed so far.
     pub fn text_len(&self) -> u32 {
-        self.text_len
-    }
-}
-
-impl WasmDelta {
-    fn fail(&mut self, e: DeltaError) -> u32 {
-        self.failed = true;
-        self.error = Some(e);
-        wire::ERROR
+        self.core.borrow().text_len
     }
 }
 

@@ -2,6 +2,8 @@
 // A plain ES module with no imports, run in Node, a page and a worker, like
 // conformance.js. `base` is the server's URL. Returns { passed, failures }.
 
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
 export async function runClientChecks({ fetchEventSource }, base) {
   const failures = [];
   const seconds = {};
@@ -172,6 +174,85 @@ export async function runClientChecks({ fetchEventSource }, base) {
     let last;
     await fetchEventSource(`${base}/dribble?n=3&interval=1`, { onmetrics: (m) => (last = m) });
     expect(last?.events === 3 && last.bytes > 0 && last.timeToFirstEventMs !== null, JSON.stringify(last));
+  });
+
+  // The delta option: an LLM answer's text out of its events.
+  const expectedText = async (url) => decodeURIComponent((await fetch(url)).headers.get('x-expected-text'));
+  const sseResponse = (body) => new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+
+  await check('the delta option hands over the whole answer, the last flush done, then onDone', async () => {
+    const url = `${base}/openai?n=40&interval=0`;
+    const expected = await expectedText(url);
+    const flushes = [];
+    let doneAt = -1;
+    await fetchEventSource(url, {
+      delta: { format: 'openai', flush: 'event', markdown: 'hold', onDelta: (f) => flushes.push(f), onDone: () => (doneAt = flushes.length) },
+    });
+    const joined = flushes.map((f) => f.delta).join('');
+    expect(joined === expected, `deltas ${JSON.stringify(joined)} != ${JSON.stringify(expected)}`);
+    const last = flushes.at(-1);
+    expect(last?.done && last.text === expected && last.display === expected, JSON.stringify(last));
+    expect(flushes.slice(0, -1).every((f) => !f.done), 'a flush before the last says done');
+    expect(doneAt === flushes.length, `onDone after flush ${doneAt} of ${flushes.length}`);
+  });
+
+  await check('the delta option with a format function gets the same text, and onmessage still runs', async () => {
+    const url = `${base}/openai?n=25&interval=0`;
+    const expected = await expectedText(url);
+    let text = '';
+    let messages = 0;
+    await fetchEventSource(url, {
+      onmessage: () => messages++,
+      delta: {
+        format: (e) => (e.data === '[DONE]' ? null : JSON.parse(e.data).choices[0]?.delta?.content),
+        flush: 'event',
+        markdown: 'off',
+        onDelta: (f) => (text = f.text),
+      },
+    });
+    expect(text === expected, `${JSON.stringify(text)} != ${JSON.stringify(expected)}`);
+    expect(messages === 25 + 3, `${messages} messages`);
+  });
+
+  await check('an abort during a delta stream flushes the tail in the abort and nothing after it', async () => {
+    const controller = new AbortController();
+    const flushes = [];
+    let afterAbort = 0;
+    let aborted = false;
+    const done = fetchEventSource(`${base}/openai?n=200&interval=5`, {
+      signal: controller.signal,
+      delta: {
+        format: 'openai',
+        flush: { intervalMs: 10 },
+        onDelta: (f) => {
+          flushes.push(f);
+          if (aborted) afterAbort++;
+          if (flushes.length === 3) {
+            controller.abort();
+            aborted = true;
+          }
+        },
+      },
+    });
+    await done;
+    await sleep(100);
+    expect(afterAbort === 0, `${afterAbort} flushes after the abort returned`);
+    expect(flushes.at(-1)?.done === true, 'the last flush is not done');
+  });
+
+  await check('an error object inside the stream goes to onerror, never into the text, and rejects', async () => {
+    const body = 'data: {"choices":[{"delta":{"content":"Hi"}}]}\n\ndata: {"error":{"type":"overloaded_error","message":"busy"}}\n\n';
+    const seen = [];
+    let text = '';
+    let error;
+    await fetchEventSource('http://127.0.0.1:9/unused', {
+      fetch: async () => sseResponse(body),
+      onerror: (e) => seen.push(e),
+      delta: { format: 'openai', flush: 'event', onDelta: (f) => (text = f.text) },
+    }).catch((e) => (error = e));
+    expect(error?.name === 'DeltaError' && error.type === 'stream-error' && error.code === 'overloaded_error', String(error));
+    expect(seen.length === 1 && seen[0] === error, `onerror saw ${seen.length}`);
+    expect(text === 'Hi', JSON.stringify(text));
   });
 
   return { passed, failures, seconds };

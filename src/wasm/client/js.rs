@@ -1,0 +1,257 @@
+//! The JS face of the client: `fetchEventSource` in `pkg-template/client.js`
+//! wraps the caller's callbacks into [`Hooks`] and calls [`run_event_source`].
+//! Events reach JS one batch per chunk, in the record format of
+//! [`crate::wasm::parser`]; with the `delta` option they go straight into the
+//! delta pipeline instead, with no JS object per event.
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::{run, Config, Driver, Problem};
+use crate::parser::{Event, Sink};
+use crate::reconnect::{Metrics, Override, ReconnectOptions, StreamError};
+use crate::wasm::parser::Batch;
+
+#[wasm_bindgen]
+extern "C" {
+    /// What `pkg-template/client.js` hands over: the caller's callbacks wrapped
+    /// so that Rust never builds a JS event object itself.
+    pub type Hooks;
+
+    /// The fetch function (the caller's `fetch` option, or the global one).
+    #[wasm_bindgen(method, getter, structural)]
+    fn fetch(this: &Hooks) -> Function;
+    /// The caller's `AbortSignal`, if any.
+    #[wasm_bindgen(method, getter, structural)]
+    fn signal(this: &Hooks) -> Option<web_sys::AbortSignal>;
+    /// Options for the policy and the client, read once.
+    #[wasm_bindgen(method, getter, structural)]
+    fn options(this: &Hooks) -> JsValue;
+    /// Decodes one batch and calls `onmessage` per event; throws what it threw.
+    #[wasm_bindgen(method, structural, catch)]
+    fn deliver(this: &Hooks, records: Vec<u32>, ascii: JsValue, wide: JsValue) -> Result<(), JsValue>;
+    /// The caller's `onopen(response)`: undefined, or a promise to await. Absent:
+    /// the default checks of status and content type apply.
+    #[wasm_bindgen(method, structural, catch, js_name = onopen)]
+    fn on_open(this: &Hooks, response: &web_sys::Response) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, structural, js_name = hasOnopen)]
+    fn has_on_open(this: &Hooks) -> bool;
+    /// With the delta option: whether the caller also wants `onmessage`.
+    #[wasm_bindgen(method, getter, structural, js_name = hasOnmessage)]
+    fn has_on_message(this: &Hooks) -> bool;
+    /// The caller's `onerror(err)`: a number of ms, undefined, or it throws.
+    #[wasm_bindgen(method, structural, catch, js_name = onerror)]
+    fn on_error(this: &Hooks, error: &JsValue) -> Result<JsValue, JsValue>;
+    /// The caller's `onclose()`; a throw is handled like an error.
+    #[wasm_bindgen(method, structural, catch, js_name = onclose)]
+    fn on_close(this: &Hooks) -> Result<(), JsValue>;
+    /// Called with a metrics snapshot after each open, reconnect and at the end.
+    #[wasm_bindgen(method, structural, js_name = onmetrics)]
+    fn on_metrics(this: &Hooks, metrics: &JsValue);
+    /// Builds the JS error (`FetchEventSourceError`) for a typed error.
+    #[wasm_bindgen(method, structural, js_name = makeError)]
+    fn make_error(this: &Hooks, kind: &str, message: &str, fields: &JsValue) -> JsValue;
+    /// With the delta option: the chunk's events are in the pipeline, with this
+    /// status (see `src/wasm/delta.rs`). Returns whether to keep reading.
+    #[wasm_bindgen(method, structural, catch, js_name = deltaFed)]
+    fn delta_fed(this: &Hooks, status: u32) -> Result<bool, JsValue>;
+}
+
+/// Runs one `fetchEventSource` call to its end. Resolves when the server ends
+/// the stream (by default), on 204, or on abort; rejects with the typed error
+/// the policy stops on, or with what a callback threw.
+#[wasm_bindgen(js_name = runEventSource)]
+pub async fn run_event_source(input: JsValue, init: JsValue, hooks: Hooks) -> Result<(), JsValue> {
+    start(input, init, hooks, None).await
+}
+
+/// [`run_event_source`] with the `delta` option: every event's text goes into
+/// the pipeline behind `link` (a `createDeltaStream` of `client.js`).
+#[cfg(feature = "delta")]
+#[wasm_bindgen(js_name = runEventSourceWithDelta)]
+pub async fn run_event_source_with_delta(
+    input: JsValue,
+    init: JsValue,
+    hooks: Hooks,
+    link: crate::wasm::delta::DeltaLink,
+) -> Result<(), JsValue> {
+    start(input, init, hooks, Some(link)).await
+}
+
+#[cfg(feature = "delta")]
+type Link = crate::wasm::delta::DeltaLink;
+#[cfg(not(feature = "delta"))]
+type Link = std::convert::Infallible;
+
+async fn start(input: JsValue, init: JsValue, hooks: Hooks, delta: Option<Link>) -> Result<(), JsValue> {
+    let config = read_config(&hooks.options());
+    let signal = hooks.signal();
+    let batch_events = delta.is_none() || hooks.has_on_message();
+    let mut driver = JsDriver { hooks, batch: Batch::default(), batch_events, delta, delta_status: None };
+    run(&mut driver, &input, &init, &config, &signal).await
+}
+
+/// The settings `client.js` passes in `hooks.options`.
+fn read_config(options: &JsValue) -> Config {
+    let number = |name: &str| {
+        Reflect::get(options, &JsValue::from_str(name)).ok().and_then(|v| v.as_f64()).filter(|n| *n >= 0.0)
+    };
+    let flag = |name: &str| {
+        Reflect::get(options, &JsValue::from_str(name)).ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    };
+    let mut policy = ReconnectOptions::default();
+    if let Some(ms) = number("retryDelayMs") {
+        policy = policy.base_delay_ms(ms as u64);
+    }
+    if let Some(m) = number("backoffMultiplier") {
+        policy = policy.multiplier(m);
+    }
+    if let Some(ms) = number("maxDelayMs") {
+        policy = policy.max_delay_ms(ms as u64);
+    }
+    if let Some(j) = number("jitter") {
+        policy = policy.jitter(j);
+    }
+    policy = policy
+        .max_retries(number("maxRetries").map(|n| n as u32))
+        .max_elapsed_ms(number("maxElapsedMs").map(|n| n as u64))
+        .reconnect_on_end(flag("reconnectOnEnd"));
+    Config {
+        policy,
+        max_buffer_size: number("maxBufferSize").filter(|n| *n >= 1.0).map(|n| n as usize),
+        idle_timeout_ms: number("idleTimeoutMs").filter(|n| *n > 0.0),
+        open_when_hidden: flag("openWhenHidden"),
+    }
+}
+
+struct JsDriver {
+    hooks: Hooks,
+    batch: Batch,
+    /// Events go to `onmessage` (always, unless the delta option takes them
+    /// and there is no `onmessage`).
+    batch_events: bool,
+    delta: Option<Link>,
+    /// The pipeline's status after this chunk's events, if any went in.
+    delta_status: Option<u32>,
+}
+
+impl Driver for JsDriver {
+    type Error = JsValue;
+
+    fn fetch(&self) -> Function {
+        self.hooks.fetch()
+    }
+
+    fn on_open(&mut self, response: &web_sys::Response) -> Option<Result<JsValue, JsValue>> {
+        self.hooks.has_on_open().then(|| self.hooks.on_open(response))
+    }
+
+    fn on_event(&mut self, event: Event<'_>) {
+        #[cfg(feature = "delta")]
+        if let Some(link) = &self.delta {
+            self.delta_status = Some(link.push_event(event.event, event.data));
+        }
+        if self.batch_events {
+            self.batch.on_event(event);
+        }
+    }
+
+    fn on_retry(&mut self, ms: u64) {
+        if self.batch_events {
+            self.batch.on_retry(ms);
+        }
+    }
+
+    fn end_chunk(&mut self) -> Result<bool, JsValue> {
+        if !self.batch.records.is_empty() {
+            let records = std::mem::take(&mut self.batch.records);
+            let (ascii, wide) = self.batch.texts();
+            self.batch.start();
+            self.hooks.deliver(records, ascii, wide)?;
+        }
+        match self.delta_status.take() {
+            Some(status) => self.hooks.delta_fed(status),
+            None => Ok(true),
+        }
+    }
+
+    fn on_error(&mut self, problem: Problem<'_>) -> Result<Override, JsValue> {
+        let answer = match problem {
+            Problem::Typed(error) => self.hooks.on_error(&self.error_to_js(error))?,
+            Problem::Thrown(thrown) => self.hooks.on_error(thrown)?,
+        };
+        Ok(match answer.as_f64() {
+            Some(ms) => Override::from_js_delay(ms),
+            None => Override::Default,
+        })
+    }
+
+    fn on_close(&mut self) -> Result<(), JsValue> {
+        self.hooks.on_close()
+    }
+
+    fn on_metrics(&mut self, metrics: &Metrics) {
+        self.hooks.on_metrics(&metrics_to_js(metrics));
+    }
+
+    fn fail(&mut self, error: StreamError) -> JsValue {
+        self.error_to_js(&error)
+    }
+}
+
+impl JsDriver {
+    /// The typed error as a `FetchEventSourceError` with its fields.
+    fn error_to_js(&self, error: &StreamError) -> JsValue {
+        let fields = Object::new();
+        let set = |name: &str, value: JsValue| {
+            let _ = Reflect::set(&fields, &name.into(), &value);
+        };
+        let text = |s: &Option<String>| s.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL);
+        match error {
+            StreamError::HttpStatus { status, status_text, content_type, body, retry_after_ms, .. } => {
+                set("status", (*status).into());
+                set("statusText", status_text.as_str().into());
+                set("contentType", text(content_type));
+                set("body", body.as_str().into());
+                if let Some(ms) = retry_after_ms {
+                    set("retryAfterMs", (*ms as f64).into());
+                }
+            }
+            StreamError::ContentType { content_type, body, .. } => {
+                set("status", 200.into());
+                set("contentType", text(content_type));
+                set("body", body.as_str().into());
+            }
+            StreamError::IdleTimeout { timeout_ms, .. } => set("timeoutMs", (*timeout_ms as f64).into()),
+            StreamError::MaxBuffer { limit, .. } => set("limit", (*limit as f64).into()),
+            StreamError::MaxRetries { retries, last, .. } => {
+                set("retries", (*retries).into());
+                if let Some(last) = last {
+                    set("cause", self.error_to_js(last));
+                }
+            }
+            StreamError::MaxElapsed { elapsed_ms, last, .. } => {
+                set("elapsedMs", (*elapsed_ms as f64).into());
+                if let Some(last) = last {
+                    set("cause", self.error_to_js(last));
+                }
+            }
+            _ => {}
+        }
+        self.hooks.make_error(error.kind(), &error.to_string(), &fields)
+    }
+}
+
+fn metrics_to_js(metrics: &Metrics) -> JsValue {
+    let object = Object::new();
+    let set = |name: &str, value: Option<f64>| {
+        let _ = Reflect::set(&object, &name.into(), &value.map(JsValue::from_f64).unwrap_or(JsValue::NULL));
+    };
+    set("timeToHeadersMs", metrics.time_to_headers_ms);
+    set("timeToFirstByteMs", metrics.time_to_first_byte_ms);
+    set("timeToFirstEventMs", metrics.time_to_first_event_ms);
+    set("bytes", Some(metrics.bytes as f64));
+    set("events", Some(metrics.events as f64));
+    set("reconnects", Some(f64::from(metrics.reconnects)));
+    object.into()
+}

@@ -1,0 +1,405 @@
+//! The `fetch()` client: requests, body reading through wasm-streams, timers
+//! and abort. All decisions (retry or stop, which delay, which headers) come
+//! from the sans-IO [`ReconnectPolicy`]; all parsing from the sans-IO [`Parser`].
+//!
+//! One loop ([`run`]) serves two faces, each a [`Driver`]:
+//! * [`js`]: `fetchEventSource` of the npm package, with the caller's JS
+//!   callbacks (`pkg-template/client.js` wraps them into [`Hooks`]);
+//! * [`stream`]: [`EventSource`], a Rust `Stream` of events for Rust wasm apps.
+//!
+//! Everything JS is taken from the global scope, so the same code runs in a
+//! window, a worker and Node. Every JS resource (timer, listener, reader) is
+//! owned by a Rust value whose `Drop` releases it, so leaving the loop on any
+//! path (abort included) leaves nothing pending.
+
+mod io;
+mod js;
+mod stream;
+
+use futures_util::future::Either;
+use futures_util::StreamExt;
+use js_sys::{Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::parser::{Event, ParseError, Parser, ParserOptions, Sink};
+use crate::reconnect::{
+    classify, Decision, Metrics, Override, ReconnectOptions, ReconnectPolicy, ResponseHead, StreamError,
+    Verdict,
+};
+use io::{abort_of, page_is_hidden, race, wait_until_visible, AbortOnDrop, Sleep};
+
+pub use js::{run_event_source, Hooks};
+pub use stream::{ClientError, EventSource, EventStream, Message};
+
+/// What went wrong in an attempt, as the driver's `on_error` sees it.
+pub(crate) enum Problem<'a> {
+    /// A typed error: a status, a network failure, a timeout...
+    Typed(&'a StreamError),
+    /// A JS callback (or fetch itself) threw this.
+    Thrown(&'a JsValue),
+}
+
+/// Whoever runs the loop: where events go and who is asked about errors.
+pub(crate) trait Driver {
+    /// What the run fails with.
+    type Error;
+    /// The fetch function to call for every attempt.
+    fn fetch(&self) -> Function;
+    /// The caller's own check of a response, replacing the default one: a value
+    /// (awaited when it is a promise) or a throw. `None`: the default check.
+    fn on_open(&mut self, response: &web_sys::Response) -> Option<Result<JsValue, JsValue>>;
+    /// One dispatched event.
+    fn on_event(&mut self, event: Event<'_>);
+    /// A `retry:` field, in stream order with the events.
+    fn on_retry(&mut self, ms: u64);
+    /// The events of one chunk are all in: hand them over. `Ok(false)` stops
+    /// reading (the consumer has what it wanted); `Err` is a thrown callback.
+    fn end_chunk(&mut self) -> Result<bool, JsValue>;
+    /// A failure: retry after a delay, let the policy decide, or stop with this error.
+    fn on_error(&mut self, problem: Problem<'_>) -> Result<Override, Self::Error>;
+    /// The server ended the stream cleanly; a throw is handled like an error.
+    fn on_close(&mut self) -> Result<(), JsValue>;
+    /// A metrics snapshot, after each open, each reconnect and at the end.
+    fn on_metrics(&mut self, metrics: &Metrics);
+    /// The error the run fails with when the policy stops on `error`.
+    fn fail(&mut self, error: StreamError) -> Self::Error;
+}
+
+/// Client settings beyond the request itself.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Config {
+    pub(crate) policy: ReconnectOptions,
+    pub(crate) max_buffer_size: Option<usize>,
+    pub(crate) idle_timeout_ms: Option<f64>,
+    pub(crate) open_when_hidden: bool,
+}
+
+/// Runs the client to its end: `Ok` when the server ends the stream (unless the
+/// policy reconnects then), on 204, when the driver stops reading, or on abort;
+/// `Err` with the error the policy stops on, or what a callback threw.
+pub(crate) async fn run<D: Driver>(
+    driver: &mut D,
+    input: &JsValue,
+    init: &JsValue,
+    config: &Config,
+    signal: &Option<web_sys::AbortSignal>,
+) -> Result<(), D::Error> {
+    let aborted = || signal.as_ref().is_some_and(|s| s.aborted());
+    if aborted() {
+        return Ok(());
+    }
+    let now = js_sys::Date::now;
+    let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
+    let mut policy = ReconnectPolicy::new(config.policy.clone(), now(), seed);
+    let mut metrics = Metrics::new(now());
+    let mut parser = Parser::with_options(ParserOptions::default().max_buffer_size(config.max_buffer_size));
+    let mut attempt = 0u32;
+
+    loop {
+        if attempt > 0 {
+            metrics.on_reconnect();
+            driver.on_metrics(&metrics);
+            // A hidden tab does not reconnect until it is visible again (unless
+            // openWhenHidden), so a background tab does not re-send a costly POST.
+            if !config.open_when_hidden && page_is_hidden() {
+                if let Either::Right(()) = race(wait_until_visible(), abort_of(signal)).await {
+                    return Ok(());
+                }
+            }
+        }
+        attempt += 1;
+        if aborted() {
+            return Ok(());
+        }
+
+        let mut attempt = Attempt { driver: &mut *driver, config, signal, policy: &mut policy, metrics: &mut metrics };
+        let outcome = attempt.connect(input, init, &mut parser).await;
+        if aborted() {
+            return Ok(());
+        }
+        let decision = match outcome {
+            Outcome::Aborted | Outcome::Finished => return Ok(()),
+            Outcome::Ended => match driver.on_close() {
+                Ok(()) => policy.on_end(now()),
+                Err(thrown) => thrown_decision(driver, &mut policy, &thrown)?,
+            },
+            Outcome::Failed(error) => {
+                let choice = driver.on_error(Problem::Typed(&error))?;
+                policy.on_error(error, choice, now())
+            }
+            Outcome::Thrown(thrown) => thrown_decision(driver, &mut policy, &thrown)?,
+        };
+        if aborted() {
+            return Ok(());
+        }
+        match decision {
+            Decision::Retry { delay_ms, .. } => {
+                if let Either::Right(()) = race(Sleep::new(delay_ms as f64), abort_of(signal)).await {
+                    return Ok(());
+                }
+            }
+            Decision::Stop { error } => {
+                driver.on_metrics(&metrics);
+                return match error {
+                    Some(error) => Err(driver.fail(error)),
+                    None => Ok(()),
+                };
+            }
+        }
+    }
+}
+
+/// A callback threw: the driver's `on_error` sees what it threw; by default it
+/// is retried like a network error.
+fn thrown_decision<D: Driver>(
+    driver: &mut D,
+    policy: &mut ReconnectPolicy,
+    thrown: &JsValue,
+) -> Result<Decision, D::Error> {
+    let choice = driver.on_error(Problem::Thrown(thrown))?;
+    Ok(policy.on_error(StreamError::Network { message: js_message(thrown) }, choice, js_sys::Date::now()))
+}
+
+enum Outcome {
+    /// The server ended the body cleanly.
+    Ended,
+    /// Nothing more to do: 204, or the driver stopped reading.
+    Finished,
+    Aborted,
+    Failed(StreamError),
+    /// A callback threw this.
+    Thrown(JsValue),
+}
+
+/// The parser's sink during an attempt: events and `retry:` go to the driver,
+/// and are counted for the policy and the metrics; an overflow becomes an error.
+struct AttemptSink<'a, D> {
+    driver: &'a mut D,
+    new_retry: Option<u64>,
+    events: u64,
+    overflow: Option<usize>,
+}
+
+impl<D: Driver> Sink for AttemptSink<'_, D> {
+    fn on_event(&mut self, event: Event<'_>) {
+        self.events += 1;
+        self.driver.on_event(event);
+    }
+    fn on_retry(&mut self, ms: u64) {
+        self.new_retry = Some(ms);
+        self.driver.on_retry(ms);
+    }
+    fn on_error(&mut self, error: ParseError) {
+        if let ParseError::MaxBufferSize { limit } = error {
+            self.overflow.get_or_insert(limit);
+        }
+    }
+}
+
+/// One request and its response body.
+struct Attempt<'a, D> {
+    driver: &'a mut D,
+    config: &'a Config,
+    signal: &'a Option<web_sys::AbortSignal>,
+    policy: &'a mut ReconnectPolicy,
+    metrics: &'a mut Metrics,
+}
+
+impl<D: Driver> Attempt<'_, D> {
+    async fn connect(&mut self, input: &JsValue, init: &JsValue, parser: &mut Parser) -> Outcome {
+        let now = js_sys::Date::now;
+        let signal = self.signal;
+        // Our own controller per attempt: it cancels this request on abort and on
+        // an idle timeout, and is aborted when this function returns for any reason.
+        let controller = match web_sys::AbortController::new() {
+            Ok(c) => AbortOnDrop(c),
+            Err(e) => return Outcome::Failed(StreamError::Network { message: js_message(&e) }),
+        };
+        let (request, request_init) = match build_request(input, init, self.policy, &controller.0.signal()) {
+            Ok(pair) => pair,
+            Err(e) => return Outcome::Thrown(e),
+        };
+        let fetched = match self.driver.fetch().call2(&JsValue::UNDEFINED, &request, &request_init) {
+            Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise)),
+            Err(e) => return Outcome::Failed(StreamError::Network { message: js_message(&e) }),
+        };
+        let response: web_sys::Response = match race(fetched, abort_of(signal)).await {
+            Either::Right(()) => return Outcome::Aborted,
+            Either::Left(Err(e)) => return Outcome::Failed(StreamError::Network { message: js_message(&e) }),
+            Either::Left(Ok(response)) => match response.dyn_into() {
+                Ok(response) => response,
+                Err(_) => {
+                    let error = js_sys::TypeError::new("fetch did not return a Response");
+                    return Outcome::Thrown(error.into());
+                }
+            },
+        };
+        self.metrics.on_headers(now());
+
+        match self.driver.on_open(&response) {
+            // The caller's onopen replaces our checks, as in @microsoft/fetch-event-source.
+            Some(Err(thrown)) => return Outcome::Thrown(thrown),
+            Some(Ok(result)) => {
+                if let Some(promise) = result.dyn_ref::<js_sys::Promise>() {
+                    match race(JsFuture::from(promise.clone()), abort_of(signal)).await {
+                        Either::Right(()) => return Outcome::Aborted,
+                        Either::Left(Err(thrown)) => return Outcome::Thrown(thrown),
+                        Either::Left(Ok(_)) => {}
+                    }
+                }
+            }
+            None => match default_check(&response) {
+                Verdict::Open => {}
+                Verdict::Done => return Outcome::Finished,
+                Verdict::Error(error) => {
+                    let excerpt = read_excerpt(&response, signal).await;
+                    return Outcome::Failed(error.with_body(&excerpt));
+                }
+            },
+        }
+        self.driver.on_metrics(self.metrics);
+
+        let Some(body) = response.body() else {
+            return Outcome::Ended;
+        };
+        let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
+        parser.reset();
+        parser.set_last_event_id(self.policy.last_event_id());
+        let mut buffer = Vec::new();
+        loop {
+            let next = chunks.next();
+            let step = match self.config.idle_timeout_ms {
+                Some(ms) => match race(race(next, abort_of(signal)), Sleep::new(ms)).await {
+                    Either::Left(step) => step,
+                    Either::Right(()) => {
+                        return Outcome::Failed(StreamError::IdleTimeout { timeout_ms: ms as u64 });
+                    }
+                },
+                None => race(next, abort_of(signal)).await,
+            };
+            let chunk = match step {
+                Either::Right(()) => return Outcome::Aborted,
+                Either::Left(None) => {
+                    parser.reset();
+                    return Outcome::Ended;
+                }
+                Either::Left(Some(Err(e))) => {
+                    return Outcome::Failed(StreamError::Network { message: js_message(&e) });
+                }
+                Either::Left(Some(Ok(chunk))) => chunk,
+            };
+            let Ok(bytes) = chunk.dyn_into::<Uint8Array>() else { continue };
+            buffer.resize(bytes.length() as usize, 0);
+            bytes.copy_to(&mut buffer);
+            self.metrics.on_bytes(buffer.len(), now());
+
+            let mut sink = AttemptSink { driver: &mut *self.driver, new_retry: None, events: 0, overflow: None };
+            parser.feed(&buffer, &mut sink);
+            let AttemptSink { new_retry, events, overflow, .. } = sink;
+            if let Some(limit) = overflow {
+                return Outcome::Failed(StreamError::MaxBuffer { limit });
+            }
+            if let Some(ms) = new_retry {
+                // "set the event stream's reconnection time to that integer"
+                self.policy.set_base_delay_ms(ms);
+            }
+            if events > 0 {
+                self.metrics.on_events(events, now());
+                self.policy.on_event(parser.last_event_id());
+            } else {
+                // A block without data still moves the last event ID.
+                self.policy.set_last_event_id(parser.last_event_id());
+            }
+            match self.driver.end_chunk() {
+                Err(thrown) => return Outcome::Thrown(thrown),
+                Ok(false) => return Outcome::Finished,
+                Ok(true) => {}
+            }
+            if signal.as_ref().is_some_and(|s| s.aborted()) {
+                return Outcome::Aborted;
+            }
+        }
+    }
+}
+
+/// The default check of a response: status 200 and a `text/event-stream` media type.
+fn default_check(response: &web_sys::Response) -> Verdict {
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let content_type = header("content-type");
+    let retry_after = header("retry-after");
+    let date = header("date");
+    let status_text = response.status_text();
+    let head = ResponseHead::new(response.status(), content_type.as_deref())
+        .status_text(&status_text)
+        .retry_after(retry_after.as_deref(), js_sys::Date::now())
+        .date(date.as_deref());
+    classify(&head)
+}
+
+/// The request for one attempt: the caller's input and init, plus `Accept`,
+/// `Last-Event-ID`, our abort signal and `cache: no-store` unless set.
+fn build_request(
+    input: &JsValue,
+    init: &JsValue,
+    policy: &ReconnectPolicy,
+    signal: &web_sys::AbortSignal,
+) -> Result<(JsValue, JsValue), JsValue> {
+    // A Request's body can be read once: fetch a fresh clone every attempt.
+    let input = match input.dyn_ref::<web_sys::Request>() {
+        Some(request) => request.clone()?.into(),
+        None => input.clone(),
+    };
+    let request_init = Object::new();
+    if init.is_object() {
+        Object::assign(&request_init, init.unchecked_ref());
+    }
+    let headers_source = Reflect::get(&request_init, &"headers".into())?;
+    let headers = if !headers_source.is_undefined() {
+        web_sys::Headers::new_with_headers(headers_source.unchecked_ref())?
+    } else if let Some(request) = input.dyn_ref::<web_sys::Request>() {
+        web_sys::Headers::new_with_headers(&request.headers())?
+    } else {
+        web_sys::Headers::new()?
+    };
+    let has_accept = headers.has("accept")?;
+    let names: &[&str] = if has_accept { &["accept"] } else { &[] };
+    for (name, value) in policy.request_headers(names.iter().copied()) {
+        headers.set(name, &value)?;
+    }
+    Reflect::set(&request_init, &"headers".into(), &headers)?;
+    Reflect::set(&request_init, &"signal".into(), signal)?;
+    // "the request's cache mode [is] no-store" (WHATWG HTML, EventSource).
+    if Reflect::get(&request_init, &"cache".into())?.is_undefined() {
+        Reflect::set(&request_init, &"cache".into(), &"no-store".into())?;
+    }
+    Ok((input, request_init.into()))
+}
+
+/// Up to 1 KiB of an error response's body, for the error's `body` field.
+async fn read_excerpt(response: &web_sys::Response, signal: &Option<web_sys::AbortSignal>) -> Vec<u8> {
+    let mut excerpt = Vec::new();
+    let Some(body) = response.body() else { return excerpt };
+    let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
+    while excerpt.len() < crate::reconnect::BODY_EXCERPT_LIMIT {
+        // A body that never ends must not hold the error back for long.
+        match race(race(chunks.next(), abort_of(signal)), Sleep::new(1000.0)).await {
+            Either::Left(Either::Left(Some(Ok(chunk)))) => match chunk.dyn_into::<Uint8Array>() {
+                Ok(bytes) => excerpt.extend_from_slice(&bytes.to_vec()),
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    excerpt
+}
+
+/// The `message` of a thrown JS value, or the value itself when it is a string.
+fn js_message(value: &JsValue) -> String {
+    Reflect::get(value, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
