@@ -58,6 +58,7 @@ build: setup-rust setup-npm
 	wasm-bindgen --target web --out-dir target/wasm-bindgen --out-name wasm_sse \
 		target/$(WASM_TARGET)/release/wasm_sse.wasm
 	$(WASM_OPT) $(WASM_OPT_FLAGS) target/wasm-bindgen/wasm_sse_bg.wasm -o target/wasm-bindgen/wasm_sse_bg.wasm
+	node scripts/build-iife.mjs target/wasm-bindgen
 	node scripts/build-pkg.mjs target/wasm-bindgen pkg
 
 # ---------------------------------------------------------------- tests

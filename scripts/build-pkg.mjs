@@ -12,7 +12,8 @@ const version = /^version\s*=\s*"([^"]+)"/m.exec(cargoToml)[1];
 
 rmSync(pkgDir, { recursive: true, force: true });
 mkdirSync(pkgDir, { recursive: true });
-for (const file of ['wasm_sse.js', 'wasm_sse_bg.wasm']) {
+// wasm-sse.iife.js: the classic-script build, made there by scripts/build-iife.mjs.
+for (const file of ['wasm_sse.js', 'wasm_sse_bg.wasm', 'wasm-sse.iife.js']) {
   copyFileSync(join(bindgenDir, file), join(pkgDir, file));
 }
 for (const entry of readdirSync(template, { withFileTypes: true })) {

@@ -1,6 +1,7 @@
 // The built package as users install it: `npm pack`, installed into fixtures,
 // then imported by name in Node, in a page and a worker in Chromium, and in a
-// Vite production build run in Chromium. Each runs every check in checks.js:
+// Vite and a webpack production build, and the classic-script build in a page
+// and a classic worker, all in Chromium. Each runs every check in checks.js:
 // the parser conformance cases and API, createDeltaStream, and fetchEventSource
 // against the local SSE test server (another origin than the pages).
 import assert from 'node:assert/strict';
@@ -63,7 +64,7 @@ test('the packed tarball ships exactly the files package.json lists', () => {
   const names = files.map((f) => f.path).sort();
   assert.deepEqual(names, [
     'README.md', 'api.js', 'client.js', 'delta.d.ts', 'delta.js', 'index.d.ts', 'index.js', 'node.js', 'package.json',
-    'wasm_sse.js', 'wasm_sse_bg.wasm',
+    'react.d.ts', 'react.js', 'vue.d.ts', 'vue.js', 'wasm-sse.iife.js', 'wasm_sse.js', 'wasm_sse_bg.wasm',
   ]);
 });
 
@@ -95,6 +96,39 @@ test('a Vite production build imports the package with no plugin and passes ever
   try {
     browser ??= await launchChromium();
     assertAllPassed('vite', await pageResult(browser, withServer(`${server.origin}/index.html`), TIMEOUT));
+  } finally {
+    await server.close();
+  }
+});
+
+test('a webpack 5 production build imports the package with no plugin and no config and passes every case in Chromium', async () => {
+  const dir = prepare('webpack');
+  if (!existsSync(join(dir, 'node_modules', 'webpack'))) npm(['install'], dir);
+  npm(['install', '--no-save', tarball], dir);
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  execFileSync(join(dir, 'node_modules', '.bin', 'webpack'), ['--mode', 'production', '--no-stats'], { cwd: dir, encoding: 'utf8' });
+  assert.ok(readdirSync(join(dir, 'dist')).some((f) => f.endsWith('.wasm')), 'webpack emitted the .wasm as an asset');
+  const server = await serveStatic({ mounts: { '/': dir } });
+  try {
+    browser ??= await launchChromium();
+    assertAllPassed('webpack', await pageResult(browser, withServer(`${server.origin}/index.html`), TIMEOUT));
+  } finally {
+    await server.close();
+  }
+});
+
+test('the classic script sets WasmSse in a page and a classic worker, and every case passes once WasmSse.ready resolves', async () => {
+  const dir = prepare('classic');
+  const server = await serveStatic({ mounts: { '/': dir } });
+  try {
+    browser ??= await launchChromium();
+    const result = await pageResult(browser, withServer(`${server.origin}/index.html`), TIMEOUT);
+    assertAllPassed('classic page', result.page);
+    assertAllPassed('classic worker', result.worker);
+    assert.equal(result.early.readyIsPromise, true, 'WasmSse.ready is a promise');
+    assert.equal(result.early.same, true, 'WasmSse.ready resolves to WasmSse');
+    assert.match(result.early.syncError, /before the wasm was loaded; await WasmSse\.ready first/);
+    assert.equal(result.early.fetched, '1,2', 'fetchEventSource called before ready waits for it');
   } finally {
     await server.close();
   }

@@ -1,0 +1,357 @@
+// wasm-sse/react: React hooks over fetchEventSource (see react.d.ts).
+// Plain ESM, no JSX. `react` is an optional peer dependency: only this entry
+// imports it, never the main one. 'wasm-sse' is the package itself, so Node
+// (SSR, tests) gets the node entry and browsers and bundlers the browser one.
+import * as React from 'react';
+import { createDeltaStream, fetchEventSource } from 'wasm-sse';
+
+// ---- Framework-neutral core, the same in vue.js. ------------------------------
+
+const EMPTY_ANSWER = Object.freeze({ text: '', display: '', stableLength: 0, displayTail: '', done: false });
+const EVENT_STREAM = /^\s*text\/event-stream\s*(;|$)/i;
+const DEFAULT_MAX_RETRIES = 5;
+
+const now = () => (globalThis.performance ?? Date).now();
+
+/** What was thrown, as an Error (a non-Error becomes its `cause`). */
+function asError(value) {
+  return value instanceof Error ? value : new Error(String(value), { cause: value });
+}
+
+/** Whether a response opens the stream by the default check (status 200, text/event-stream). */
+function opensStream(response) {
+  return response.status === 200 && EVENT_STREAM.test(response.headers.get('content-type') ?? '');
+}
+
+/** Whether the call retries after `onerror(error)` returned `choice` (the policy of src/reconnect.rs). */
+function willRetry(error, choice) {
+  if (typeof choice === 'number') return true;
+  if (choice !== undefined && choice !== null) return false;
+  if (error === null || typeof error !== 'object' || error.name !== 'FetchEventSourceError') return false;
+  if (error.type === 'network' || error.type === 'idle-timeout') return true;
+  if (error.type !== 'http-status') return false;
+  const status = error.status;
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+/** The answer handed to the UI: a flush's fields, `display` built on first read. */
+function answerOf(flush) {
+  const { text, stableLength, displayTail, done } = flush;
+  return Object.freeze({
+    text,
+    stableLength,
+    displayTail,
+    done,
+    get display() {
+      return flush.display;
+    },
+  });
+}
+
+/**
+ * Runs one event stream, reporting through `on` (status, message, error,
+ * metrics). Nothing is reported after `close()` or after it settled.
+ * Returns `close(status?)`: aborts, and reports `status` unless it is undefined.
+ */
+function runEventSource(url, init, on) {
+  const { signal: _signal, delta: _delta, fetch: userFetch, onopen, ...rest } = init;
+  const controller = new AbortController();
+  let active = true;
+  const baseFetch = userFetch ?? ((input, requestInit) => globalThis.fetch(input, requestInit));
+  on.status('connecting');
+  fetchEventSource(url, {
+    ...rest,
+    signal: controller.signal,
+    async fetch(input, requestInit) {
+      const response = await baseFetch(input, requestInit);
+      if (active && !onopen && opensStream(response)) on.status('open');
+      return response;
+    },
+    onopen: onopen
+      ? async (response) => {
+          await onopen(response);
+          if (active) on.status('open');
+        }
+      : undefined,
+    onmessage(message) {
+      if (!active) return;
+      on.message(message);
+      rest.onmessage?.(message);
+    },
+    onerror(error) {
+      if (!active) return undefined;
+      const choice = rest.onerror?.(error);
+      if (willRetry(error, choice)) on.status('retrying');
+      return choice;
+    },
+    onclose() {
+      if (!active) return;
+      rest.onclose?.();
+      if (rest.reconnectOnEnd) on.status('retrying');
+    },
+    onmetrics(metrics) {
+      if (!active) return;
+      on.metrics(metrics);
+      rest.onmetrics?.(metrics);
+    },
+  }).then(
+    () => {
+      if (!active) return;
+      active = false;
+      on.status('closed');
+    },
+    (error) => {
+      if (!active) return;
+      active = false;
+      on.error(asError(error));
+      on.status('error');
+    },
+  );
+  return (status) => {
+    if (!active) return;
+    active = false;
+    controller.abort();
+    if (status !== undefined) on.status(status);
+  };
+}
+
+/**
+ * The chat state machine. `options()` returns the current options (read at each
+ * `send`); `set` receives every state change. Nothing is set while detached
+ * (before `attach`, after `detach`), nor for a turn that was stopped or replaced.
+ */
+function createChat(options, set, initialMessages) {
+  let messages = [...(initialMessages ?? [])];
+  let turn = null;
+  let live = false;
+
+  function setMessages(next) {
+    messages = next;
+    set.messages(next);
+  }
+
+  // Ends a turn. `status` undefined: silently (unmount). The stream's last
+  // flush (stream.abort() delivers it synchronously) still reaches the UI.
+  function end(t, status, error) {
+    if (t.ended) return;
+    t.ended = true;
+    if (status === undefined) t.active = false;
+    if (!t.stream.closed) t.stream.abort();
+    t.active = false;
+    t.controller.abort();
+    if (turn === t) turn = null;
+    if (status === undefined) return;
+    const content = t.stream.text;
+    if (status === 'done' || (status === 'stopped' && content)) {
+      setMessages([...messages, { role: 'assistant', content }]);
+    }
+    if (error !== undefined) set.error(asError(error));
+    set.status(status);
+  }
+
+  function send(prompt) {
+    if (!live) return;
+    if (turn) end(turn, 'stopped');
+    const o = options();
+    const user = o.fetchOptions ?? {};
+    const t = { active: true, ended: false, controller: new AbortController(), stream: null, sawText: false };
+    const started = now();
+    t.stream = createDeltaStream({
+      format: o.format ?? 'openai',
+      markdown: o.markdown ?? 'hold',
+      flush: o.flush ?? 'frame',
+      onDelta(flush) {
+        if (!t.active) return;
+        if (!t.sawText && flush.text) {
+          t.sawText = true;
+          set.ttft(Math.round(now() - started));
+        }
+        set.answer(answerOf(flush));
+      },
+      onDone() {
+        end(t, 'done');
+      },
+      onError(error) {
+        end(t, 'error', error);
+      },
+    });
+    const history = [...messages, { role: 'user', content: String(prompt) }];
+    const headers = new Headers(typeof o.headers === 'function' ? o.headers() : o.headers);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    const body = o.body ? o.body(history) : { model: o.model, messages: history, stream: true };
+    turn = t;
+    setMessages(history);
+    set.answer(EMPTY_ANSWER);
+    set.error(null);
+    set.metrics(null);
+    set.ttft(null);
+    set.reconnects(0);
+    set.status('connecting');
+    const { signal: _signal, delta: _delta, body: _body, headers: _headers, fetch: userFetch, ...rest } = user;
+    const baseFetch = userFetch ?? ((input, requestInit) => globalThis.fetch(input, requestInit));
+    fetchEventSource(o.url, {
+      maxRetries: DEFAULT_MAX_RETRIES,
+      ...rest,
+      method: rest.method ?? 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: t.controller.signal,
+      async fetch(input, requestInit) {
+        const response = await baseFetch(input, requestInit);
+        if (t.active && !rest.onopen && opensStream(response)) set.status('streaming');
+        return response;
+      },
+      onopen: rest.onopen
+        ? async (response) => {
+            await rest.onopen(response);
+            if (t.active) set.status('streaming');
+          }
+        : undefined,
+      onmessage(message) {
+        if (!t.active) return;
+        rest.onmessage?.(message);
+        t.stream.pushEvent(message);
+      },
+      onerror(error) {
+        if (!t.active) return undefined;
+        const choice = rest.onerror?.(error);
+        if (willRetry(error, choice)) set.status('retrying');
+        return choice;
+      },
+      onclose() {
+        if (t.active) rest.onclose?.();
+      },
+      onmetrics(metrics) {
+        if (!t.active) return;
+        set.metrics(metrics);
+        set.reconnects(metrics.reconnects);
+        rest.onmetrics?.(metrics);
+      },
+    }).then(
+      // The server ended the stream: without an end marker, what came is the answer.
+      () => {
+        if (t.active) t.stream.finish();
+        if (t.active) end(t, 'done');
+      },
+      (error) => {
+        if (t.active) end(t, 'error', error);
+      },
+    );
+  }
+
+  return {
+    send,
+    stop() {
+      if (turn) end(turn, 'stopped');
+    },
+    attach() {
+      live = true;
+    },
+    detach() {
+      live = false;
+      if (turn) end(turn);
+    },
+  };
+}
+
+// ---- React. ----------------------------------------------------------------------
+
+// A layout effect in the browser (options are current before any event handler
+// runs), a plain effect on the server (where neither runs, without a warning).
+const useIsomorphicLayoutEffect = typeof document !== 'undefined' ? React.useLayoutEffect : React.useEffect;
+
+function useLatest(value) {
+  const ref = React.useRef(value);
+  useIsomorphicLayoutEffect(() => {
+    ref.current = value;
+  });
+  return ref;
+}
+
+/**
+ * Streams `url` while it is non-null; aborts on unmount and when `url` changes.
+ * `init` is read when connecting; its callbacks are always the latest ones.
+ */
+export function useEventSource(url, init) {
+  const initRef = useLatest(init);
+  const [lastMessage, setLastMessage] = React.useState(null);
+  const [status, setStatus] = React.useState(url == null ? 'idle' : 'connecting');
+  const [error, setError] = React.useState(null);
+  const [metrics, setMetrics] = React.useState(null);
+  const closeRef = React.useRef(null);
+
+  React.useEffect(() => {
+    if (url == null) {
+      setStatus('idle');
+      return undefined;
+    }
+    setLastMessage(null);
+    setError(null);
+    setMetrics(null);
+    // Callbacks go through the ref, so a re-render with new ones needs no reconnect.
+    const current = initRef.current ?? {};
+    const latest = (name) => (...args) => initRef.current?.[name]?.(...args);
+    const close = runEventSource(
+      url,
+      {
+        ...current,
+        onopen: current.onopen ? latest('onopen') : undefined,
+        onmessage: latest('onmessage'),
+        onerror: latest('onerror'),
+        onclose: latest('onclose'),
+        onmetrics: latest('onmetrics'),
+      },
+      { status: setStatus, message: setLastMessage, error: setError, metrics: setMetrics },
+    );
+    closeRef.current = close;
+    return () => {
+      if (closeRef.current === close) closeRef.current = null;
+      close();
+    };
+  }, [url]);
+
+  const close = React.useCallback(() => closeRef.current?.('closed'), []);
+  return { lastMessage, status, error, metrics, close };
+}
+
+/**
+ * An OpenAI-compatible streaming chat: `send(prompt)` posts the conversation and
+ * streams the answer through the markdown-safe delta pipeline.
+ */
+export function useChat(options) {
+  const optionsRef = useLatest(options);
+  const [messages, setMessages] = React.useState(() => [...(options.initialMessages ?? [])]);
+  const [answer, setAnswer] = React.useState(EMPTY_ANSWER);
+  const [status, setStatus] = React.useState('idle');
+  const [error, setError] = React.useState(null);
+  const [metrics, setMetrics] = React.useState(null);
+  const [timeToFirstTokenMs, setTtft] = React.useState(null);
+  const [reconnects, setReconnects] = React.useState(0);
+
+  const chatRef = React.useRef(null);
+  if (chatRef.current === null) {
+    chatRef.current = createChat(
+      () => optionsRef.current,
+      {
+        messages: setMessages,
+        answer: setAnswer,
+        status: setStatus,
+        error: setError,
+        metrics: setMetrics,
+        ttft: setTtft,
+        reconnects: setReconnects,
+      },
+      options.initialMessages,
+    );
+  }
+
+  React.useEffect(() => {
+    const chat = chatRef.current;
+    chat.attach();
+    return () => chat.detach();
+  }, []);
+
+  const send = React.useCallback((prompt) => chatRef.current.send(prompt), []);
+  const stop = React.useCallback(() => chatRef.current.stop(), []);
+  return { messages, answer, status, error, metrics, timeToFirstTokenMs, reconnects, send, stop };
+}
