@@ -583,7 +583,11 @@ pub(crate) fn analyze(s: &str, defs: &[String], heal: bool) -> Inline {
         match closer {
             // An image is not healed: it would load a truncated URL. An intraword
             // run (`a*b`) is as often literal (`2*3`) as emphasis: hold it instead.
-            Closer::Hide | Closer::Delim(_, _, _, true) => {
+            // Math and a single `~` are extensions that renderers disagree on
+            // (markdown-it shows `$x$` and `~x~` as written, pulldown-cmark does
+            // not): closing them would be right for one renderer only, so they
+            // are hidden until their closer arrives.
+            Closer::Hide | Closer::Math(_) | Closer::Delim(_, _, _, true) | Closer::Delim(b'~', _, 1, _) => {
                 cut = pos;
                 suffix.clear();
                 continue;
@@ -595,29 +599,6 @@ pub(crate) fn analyze(s: &str, defs: &[String], heal: bool) -> Inline {
                 }
             }
             Closer::Link => {}
-            Closer::Math(_) => {
-                // pulldown-cmark matches `$` only at the brace depth it opened at, so
-                // a closer after an unclosed `{` would not close: cut before it.
-                let mut open_braces = Vec::new();
-                let mut k = body;
-                while k < cut {
-                    match b[k] {
-                        b'\\' => k += 1,
-                        b'{' => open_braces.push(k),
-                        b'}' => {
-                            open_braces.pop();
-                        }
-                        _ => {}
-                    }
-                    k += 1;
-                }
-                if let Some(&first) = open_braces.first() {
-                    cut = first;
-                }
-                while cut > body && matches!(b[cut - 1], b' ' | b'\t' | b'\n' | b'\r' | b'\\') {
-                    cut -= 1;
-                }
-            }
             _ => {
                 // A closer must follow a non-space to be right-flanking (spec 6.2),
                 // and `$` must too (pulldown-cmark); a backslash would escape it.
@@ -650,13 +631,8 @@ pub(crate) fn analyze(s: &str, defs: &[String], heal: bool) -> Inline {
                     suffix.push('`');
                 }
             }
-            Closer::Math(n) => {
-                for _ in 0..n {
-                    suffix.push('$');
-                }
-            }
             Closer::Bracket | Closer::Link => suffix.push_str("]()"),
-            Closer::Hide => {}
+            Closer::Hide | Closer::Math(_) => {}
         }
     }
     Inline { cut, suffix }
