@@ -13,7 +13,7 @@ WASM_OPT := node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd
 # The test files that also run as wasm (each runs in Chromium, a worker and Node).
-WASM_TESTS := --test conformance
+WASM_TESTS := --test conformance --test delta_wasm --test client_wasm --test client_stream_wasm
 
 .PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package \
 	bench fuzz demo demo-headless lint clean
@@ -69,15 +69,14 @@ test-native:
 	cargo test --all-targets
 	cargo test --doc
 
-# The same wasm-bindgen tests run in headless Chromium, a dedicated worker and Node.
+# The same wasm-bindgen tests run in headless Chromium, a dedicated worker and
+# Node. The client tests need the local SSE server: the script starts it and
+# passes its URL in WASM_BINDGEN_TEST_SERVER (the timeout is per test binary).
 test-wasm: setup-rust setup-browser
-	WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_TARGET) $(WASM_TESTS)
-	WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target $(WASM_TARGET) $(WASM_TESTS)
-	WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 cargo test --target $(WASM_TARGET) $(WASM_TESTS)
-	@# Bindings not in the package yet (see src/wasm/mod.rs), tested all the same.
-	WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_TARGET) --features delta --test delta_wasm
-	WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target $(WASM_TARGET) --features delta --test delta_wasm
-	WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 cargo test --target $(WASM_TARGET) --features delta --test delta_wasm
+	for env in BROWSER DEDICATED_WORKER NODE_EXPERIMENTAL; do \
+		node scripts/with-sse-server.mjs -- env WASM_BINDGEN_USE_$$env=1 WASM_BINDGEN_TEST_TIMEOUT=300 \
+			cargo test --target $(WASM_TARGET) $(WASM_TESTS); \
+	done
 
 # The built package, imported as users do: Node, a page in Chromium, a Vite build.
 test-package: build setup-browser

@@ -9,16 +9,13 @@
 // server when the command ends (also on a failure, SIGINT or SIGTERM), and exits
 // with the command's status.
 //
-// The port: tests/client_wasm.rs reads the URL at compile time (`option_env!`),
-// so a new port means recompiling that test crate (a few seconds). To keep the
-// build cached, the server first asks for a fixed port (WASM_SSE_TEST_PORT,
-// default 47615); if that port is taken, the server fails to listen, never says
-// READY, and a second server on a random free port (0) is used instead.
+// The port is a random free one (0). tests/client_wasm.rs reads the URL at
+// compile time (`option_env!`, tracked in rustc's dep-info), so a new port
+// recompiles that one test crate, which takes a second or two, nothing else.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const SERVER = fileURLToPath(new URL('../tests/server/sse-server.mjs', import.meta.url));
-const PREFERRED_PORT = process.env.WASM_SSE_TEST_PORT ?? '47615';
 
 const dash = process.argv.indexOf('--');
 const command = dash === -1 ? process.argv.slice(2) : process.argv.slice(dash + 1);
@@ -27,7 +24,7 @@ if (command.length === 0) {
   process.exit(2);
 }
 
-/** Starts the server on `port`; resolves with { child, port } on its READY line, or null if it exits first. */
+/** Starts the server on `port`; resolves with { child, port } on its own READY line. */
 function startServer(port) {
   // stdin is a pipe we hold: the server exits when it closes, so even a SIGKILL
   // of this script does not leave it running.
@@ -47,9 +44,9 @@ function startServer(port) {
         resolve({ child, port: Number(match[1]) });
       }
     });
-    child.on('exit', () => {
+    child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve(null);
+      reject(new Error(`sse-server: exited (${signal ?? code}) before READY`));
     });
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -77,13 +74,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 process.on('exit', stopServer);
 
 try {
-  server = (await startServer(PREFERRED_PORT)) ?? (await startServer(0));
+  server = await startServer(0);
 } catch (error) {
   process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
-if (!server) {
-  process.stderr.write('sse-server: exited before READY\n');
   process.exit(1);
 }
 // Once running, the server must not die under the command's feet unnoticed.
