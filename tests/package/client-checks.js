@@ -176,6 +176,59 @@ export async function runClientChecks({ fetchEventSource }, base) {
     expect(last?.events === 3 && last.bytes > 0 && last.timeToFirstEventMs !== null, JSON.stringify(last));
   });
 
+  // A hidden tab (pages only: workers and Node have no document).
+  if (typeof document !== 'undefined') {
+    const own = Object.getOwnPropertyDescriptor(document, 'hidden');
+    const setHidden = (hidden) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    const restore = () => {
+      if (own) Object.defineProperty(document, 'hidden', own);
+      else delete document.hidden;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    const connections = async (stream) => (await (await fetch(`${base}/stats?stream=${stream}`)).json()).stream.connections;
+
+    await check('a hidden tab keeps its open stream, and a reconnect waits until the tab is visible', async () => {
+      const stream = unique();
+      const ids = [];
+      try {
+        setHidden(true);
+        const done = fetchEventSource(`${base}/drop?total=40&every=20&interval=2&stream=${stream}`, {
+          retryDelayMs: 1,
+          onmessage: (m) => ids.push(Number(m.id)),
+        });
+        // The first connection streams while hidden, then drops: no reconnect yet.
+        await sleep(400);
+        expect(ids.length <= 20, `${ids.length} events while hidden`);
+        expect((await connections(stream)) === 1, 'reconnected while hidden');
+        setHidden(false);
+        await done;
+        expect(ids.length === 40 && ids.every((id, i) => id === i + 1), `${ids.length} events`);
+        expect((await connections(stream)) === 2, 'not exactly one reconnect');
+      } finally {
+        restore();
+      }
+    });
+
+    await check('openWhenHidden reconnects while the tab is hidden', async () => {
+      const stream = unique();
+      let count = 0;
+      try {
+        setHidden(true);
+        await fetchEventSource(`${base}/drop?total=40&every=20&stream=${stream}`, {
+          retryDelayMs: 1,
+          openWhenHidden: true,
+          onmessage: () => count++,
+        });
+        expect(count === 40, `${count} events`);
+      } finally {
+        restore();
+      }
+    });
+  }
+
   // The delta option: an LLM answer's text out of its events.
   const expectedText = async (url) => decodeURIComponent((await fetch(url)).headers.get('x-expected-text'));
   const sseResponse = (body) => new Response(body, { headers: { 'content-type': 'text/event-stream' } });
