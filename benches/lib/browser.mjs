@@ -53,20 +53,23 @@ export async function withBenchPage({ name, entry }, fn, { log = (l) => console.
 /**
  * Runs bench `name` in Chromium: bundles `benches/NAME/browser.mjs`, waits for
  * the page's `globalThis[runner]`, calls it with the wasm-sse URL (or why it is
- * missing) and the run counts. Returns its output, the browser version, the
+ * missing), the run counts and `params` (anything else the bench's page needs,
+ * structured-cloneable). `setup(page)`, if given, runs first (to expose
+ * functions to the page, say). Returns its output, the browser version, the
  * package entry and the notes every browser bench reports.
  */
-export async function runInChromium(name, runner, { runs, warmup, log }) {
+export async function runInChromium(name, runner, { runs, warmup, log, params = {}, setup }) {
   const entry = findEntry('browser');
   log(`${name}/chromium: bundling ${name}/browser.mjs, starting chromium`);
   const bench = { name, entry: join(BENCHES_DIR, name, 'browser.mjs') };
   return withBenchPage(
     bench,
     async (page, { origin, version }) => {
+      await setup?.(page);
       await page.waitForFunction((fn) => typeof globalThis[fn] === 'function', runner);
       const out = await page.evaluate(([fn, opts]) => globalThis[fn](opts), [
         runner,
-        { wasmSseUrl: entry.ok ? `${origin}/pkg/${entry.entry}` : null, wasmSseMissing: entry.reason, runs, warmup },
+        { ...params, wasmSseUrl: entry.ok ? `${origin}/pkg/${entry.entry}` : null, wasmSseMissing: entry.reason, runs, warmup },
       ]);
       const notes = [];
       if (!out.crossOriginIsolated) notes.push('page not cross-origin isolated: coarse timer');

@@ -268,16 +268,19 @@ impl<D: Driver> Attempt<'_, D> {
         parser.reset();
         parser.set_last_event_id(self.policy.last_event_id());
         let mut buffer = Vec::new();
+        // One abort listener for the whole body, not one per chunk: adding and
+        // removing it costs more than parsing a small chunk.
+        let mut abort = Box::pin(abort_of(signal));
         loop {
             let next = chunks.next();
             let step = match self.config.idle_timeout_ms {
-                Some(ms) => match race(race(next, abort_of(signal)), Sleep::new(ms)).await {
+                Some(ms) => match race(race(next, abort.as_mut()), Sleep::new(ms)).await {
                     Either::Left(step) => step,
                     Either::Right(()) => {
                         return Outcome::Failed(StreamError::IdleTimeout { timeout_ms: ms as u64 });
                     }
                 },
-                None => race(next, abort_of(signal)).await,
+                None => race(next, abort.as_mut()).await,
             };
             let chunk = match step {
                 Either::Right(()) => return Outcome::Aborted,
