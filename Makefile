@@ -15,7 +15,7 @@ WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --ena
 # The test files that also run as wasm (each runs in Chromium, a worker and Node).
 WASM_TESTS := --test conformance --test delta_wasm --test client_wasm --test client_stream_wasm
 
-.PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package \
+.PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package test-examples \
 	bench fuzz demo demo-headless lint clean
 
 help:
@@ -63,7 +63,7 @@ build: setup-rust setup-npm
 
 # ---------------------------------------------------------------- tests
 test: setup
-	$(MAKE) test-native test-wasm test-package
+	$(MAKE) test-native test-wasm test-package test-examples
 
 test-native:
 	cargo test --all-targets
@@ -82,6 +82,10 @@ test-wasm: setup-rust setup-browser
 test-package: build setup-browser
 	node --test tests/server/ tests/package/
 
+# The mock LLM server, and the example chat app in Chromium against it.
+test-examples: build setup-browser examples/vanilla/node_modules/.installed
+	node --test examples/server/ examples/vanilla/
+
 # ---------------------------------------------------------------- the rest
 bench: build setup-browser
 	npm ci --prefix benches --no-audit --no-fund
@@ -91,10 +95,18 @@ fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run parser -- -max_total_time=60
 
-demo:
-	@echo "make demo: not yet — the example chat app lands with the examples issue."
+# The example chat app on http://127.0.0.1:8787/ (PORT=... to change), streaming
+# from the mock LLM server, which also serves the page and the package.
+demo: build examples/vanilla/node_modules/.installed
+	node examples/server/main.mjs --demo --port $(or $(PORT),8787)
 
-demo-headless: demo
+# The same app driven in headless Chromium: prints the answer and the metrics.
+demo-headless: build setup-browser examples/vanilla/node_modules/.installed
+	node examples/vanilla/headless.mjs
+
+examples/vanilla/node_modules/.installed: examples/vanilla/package.json examples/vanilla/package-lock.json
+	npm ci --prefix examples/vanilla --no-audit --no-fund
+	@touch $@
 
 lint:
 	cargo fmt --check

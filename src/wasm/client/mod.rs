@@ -120,7 +120,11 @@ pub(crate) async fn run<D: Driver>(
             return Ok(());
         }
         let decision = match outcome {
-            Outcome::Aborted | Outcome::Finished => return Ok(()),
+            Outcome::Aborted => return Ok(()),
+            Outcome::Finished => {
+                driver.on_metrics(&metrics);
+                return Ok(());
+            }
             Outcome::Ended => match driver.on_close() {
                 Ok(()) => policy.on_end(now()),
                 Err(thrown) => thrown_decision(driver, &mut policy, &thrown)?,

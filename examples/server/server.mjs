@@ -1,0 +1,435 @@
+// A mock LLM server: an OpenAI-compatible `POST /v1/chat/completions` that
+// streams canned markdown answers at a realistic pace, with fault scenarios
+// (drop, 429, 500, stall) for trying a streaming client. Node >= 20, `node:`
+// built-ins only. See README.md here for the wire format and the scenarios;
+// main.mjs is the command line.
+//
+//   import { startServer } from './server.mjs';
+//   const server = await startServer({ port: 0, tps: 50, static: { '/': 'examples/vanilla' } });
+//   // server.origin === 'http://127.0.0.1:<port>'
+//   await server.close();
+
+import http from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ANSWERS, ANSWER_NAMES, hash, lastUserText, pickAnswer } from './answers.mjs';
+
+export { ANSWERS, ANSWER_NAMES, pickAnswer };
+
+export const DEFAULT_TPS = 50;
+export const MIN_TPS = 30;
+export const MAX_TPS = 80;
+export const DEFAULT_TTFT_MS = 300;
+export const SCENARIOS = ['normal', 'drop', '429', '500', 'stall'];
+export const MODEL = 'mock-gpt';
+
+const ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'Last-Event-ID', 'X-Mock-Scenario', 'X-Mock-Key', 'X-Mock-Answer', 'Cache-Control', 'Accept'];
+const EXPOSED_HEADERS = ['Retry-After', 'X-Attempt', 'X-Mock-Answer', 'X-Mock-Scenario', 'X-Mock-Tokens', 'X-Request-Id', 'Content-Type'];
+const MAX_BODY = 1 << 20;
+const MAX_KEYS = 10_000;
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.ts': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** 0 (as fast as possible) or a rate clamped to 30..80 tokens/s; `fallback` if not a number. */
+export function clampTps(value, fallback = DEFAULT_TPS) {
+  if (value === null || value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) return fallback;
+  if (n <= 0) return 0;
+  return Math.min(MAX_TPS, Math.max(MIN_TPS, n));
+}
+
+function int(value, fallback) {
+  if (value === null || value === undefined || value === '') return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
+}
+
+const truthy = (value) => value !== undefined && value !== null && !['', '0', 'false', 'no', 'off'].includes(String(value).toLowerCase());
+
+/**
+ * The scenario and its parameters: the header `X-Mock-Scenario: drop; after=20`
+ * (parameters after `;` or spaces), then the query string (`?scenario=drop&after=20`),
+ * which wins.
+ */
+function scenarioOf(req, query) {
+  const params = new Map();
+  let name = 'normal';
+  const header = req.headers['x-mock-scenario'];
+  if (typeof header === 'string' && header.trim()) {
+    const [first, ...rest] = header.split(/[;,\s]+/).filter(Boolean);
+    name = first.toLowerCase();
+    for (const part of rest) {
+      const eq = part.indexOf('=');
+      if (eq > 0) params.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+      else params.set(part.trim().toLowerCase(), '1');
+    }
+  }
+  for (const [k, v] of query) params.set(k.toLowerCase(), v);
+  if (params.has('scenario')) name = String(params.get('scenario')).toLowerCase() || 'normal';
+  if (name === 'none' || name === 'ok') name = 'normal';
+  return { name, params };
+}
+
+/** The request's numeric Last-Event-ID, or null when absent or not a count. */
+function lastEventId(req) {
+  const raw = req.headers['last-event-id'];
+  if (typeof raw !== 'string' || !/^\s*\d+\s*$/.test(raw)) return null;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+function readBody(req) {
+  return new Promise((ok, fail) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        fail(Object.assign(new Error('request body too large'), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}
+
+function json(res, status, value, headers = {}) {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  res.end(JSON.stringify(value));
+}
+
+/** An OpenAI-style error body. */
+function apiError(res, status, message, type, code = null, headers = {}) {
+  json(res, status, { error: { message, type, param: null, code } }, headers);
+}
+
+const isOpen = (res) => !res.destroyed && !res.writableEnded;
+
+/** Writes, waiting for the socket to drain when it is full. False if the client left. */
+function write(res, data) {
+  if (!isOpen(res)) return Promise.resolve(false);
+  if (res.write(data)) return Promise.resolve(true);
+  return new Promise((ok) => {
+    const done = (value) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      ok(value);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
+/**
+ * Ends the response abruptly: what was written is flushed, then the socket is
+ * closed without the final chunk of the chunked body, so the client's read fails
+ * as on a real network drop. The short wait lets a browser read the bytes first
+ * (Chromium discards queued chunks of a body stream that errors).
+ */
+function drop(res) {
+  setTimeout(() => {
+    if (isOpen(res)) res.socket?.end();
+  }, 30);
+}
+
+function sseEvent(id, data) {
+  return `id: ${id}\ndata: ${data}\n\n`;
+}
+
+/**
+ * The events of one answer: index 0 the role delta, 1..n the tokens (the event ID
+ * is the token index), n+1 the finish chunk, [n+2 the usage chunk], then [DONE].
+ */
+function answerEvents({ answer, model, completionId, created, maxTokens, includeUsage, prompt }) {
+  const all = answer.tokens;
+  const tokens = maxTokens > 0 && maxTokens < all.length ? all.slice(0, maxTokens) : all;
+  const finish = tokens.length < all.length ? 'length' : 'stop';
+  const chunk = (choices, extra) => JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock', choices, ...extra });
+  const choice = (delta, finishReason = null) => [{ index: 0, delta, logprobs: null, finish_reason: finishReason }];
+  const usage = { prompt_tokens: Math.max(1, Math.ceil(prompt.length / 4)), completion_tokens: tokens.length, total_tokens: Math.max(1, Math.ceil(prompt.length / 4)) + tokens.length };
+  const data = [chunk(choice({ role: 'assistant', content: '', refusal: null }))];
+  for (const content of tokens) data.push(chunk(choice({ content })));
+  data.push(chunk(choice({}, finish)));
+  if (includeUsage) data.push(chunk([], { usage }));
+  data.push('[DONE]');
+  return { data, tokens, finish, usage, text: tokens.join('') };
+}
+
+/**
+ * Starts the server.
+ * @param {object} [options]
+ * @param {number} [options.port=0] 0: any free port.
+ * @param {string} [options.host='127.0.0.1']
+ * @param {number} [options.tps=50] default tokens per second (30..80, 0 = as fast as possible); `?tps=` overrides per request.
+ * @param {number} [options.ttftMs] default delay before the first token (300 ms, 0 when tps is 0); `?ttft=` overrides.
+ * @param {Record<string, string>} [options.static] URL prefix -> directory, such as `{ '/pkg/': 'pkg', '/': 'examples/vanilla' }`.
+ * @param {boolean} [options.log=false] log each request to stderr.
+ * @returns {Promise<{ server: import('node:http').Server, port: number, origin: string, close(): Promise<void> }>}
+ */
+export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_TPS, ttftMs, static: mounts = {}, log = false } = {}) {
+  const defaultTps = clampTps(tps);
+  const defaultTtft = ttftMs ?? (defaultTps === 0 ? 0 : DEFAULT_TTFT_MS);
+  const statics = Object.entries(mounts)
+    .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, resolve(dir)])
+    .sort((a, b) => b[0].length - a[0].length);
+  const attempts = new Map(); // `${scenario}\0${key}` -> count
+  let requestCount = 0;
+
+  function bump(scenario, key) {
+    const id = `${scenario}\0${key}`;
+    const n = (attempts.get(id) ?? 0) + 1;
+    attempts.delete(id);
+    attempts.set(id, n);
+    if (attempts.size > MAX_KEYS) attempts.delete(attempts.keys().next().value);
+    return n;
+  }
+
+  async function chat(req, res, query) {
+    let body;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (error) {
+      apiError(res, error?.status ?? 400, error?.status ? error.message : 'We could not parse the JSON body of your request.', 'invalid_request_error');
+      return;
+    }
+    if (!body || typeof body !== 'object' || !Array.isArray(body.messages) || body.messages.length === 0) {
+      apiError(res, 400, "'messages' must be a non-empty array.", 'invalid_request_error', 'invalid_value');
+      return;
+    }
+    const { name: scenario, params } = scenarioOf(req, query);
+    if (!SCENARIOS.includes(scenario)) {
+      apiError(res, 400, `Unknown mock scenario '${scenario}': use one of ${SCENARIOS.join(', ')}.`, 'invalid_request_error', 'unknown_scenario');
+      return;
+    }
+    const prompt = lastUserText(body.messages);
+    const key = req.headers['x-mock-key'] || params.get('key') || `auto-${hash(JSON.stringify(body.messages)).toString(16)}`;
+    const answer = pickAnswer(body.messages, params.get('answer') ?? req.headers['x-mock-answer']);
+    const attempt = bump(scenario, key);
+    const always = truthy(params.get('always'));
+    const headers = {
+      'X-Attempt': String(attempt),
+      'X-Mock-Answer': answer.name,
+      'X-Mock-Scenario': scenario,
+      'X-Request-Id': `req_${hash(`${key}\0${attempt}\0${++requestCount}`).toString(16)}`,
+    };
+
+    if (scenario === '429' && (always || attempt <= int(params.get('fails'), 1))) {
+      const retryAfter = String(int(params.get('retry_after'), 1));
+      apiError(res, 429, `Rate limit reached for ${MODEL} (mock scenario 429, attempt ${attempt}). Please try again in ${retryAfter}s.`, 'requests', 'rate_limit_exceeded', { ...headers, 'Retry-After': retryAfter });
+      return;
+    }
+    if (scenario === '500' && (always || attempt <= int(params.get('fails'), 1))) {
+      apiError(res, 500, `The server had an error while processing your request (mock scenario 500, attempt ${attempt}).`, 'server_error', null, headers);
+      return;
+    }
+
+    const model = typeof body.model === 'string' && body.model ? body.model : MODEL;
+    const completionId = `chatcmpl-mock${hash(`${key}\0${answer.name}`).toString(16)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const maxTokens = int(body.max_completion_tokens ?? body.max_tokens, 0);
+    const includeUsage = body.stream_options?.include_usage === true;
+    const events = answerEvents({ answer, model, completionId, created, maxTokens, includeUsage, prompt });
+    headers['X-Mock-Tokens'] = String(events.tokens.length);
+
+    if (body.stream !== true) {
+      json(res, 200, {
+        id: completionId,
+        object: 'chat.completion',
+        created,
+        model,
+        system_fingerprint: 'fp_mock',
+        choices: [{ index: 0, message: { role: 'assistant', content: events.text, refusal: null }, logprobs: null, finish_reason: events.finish }],
+        usage: events.usage,
+      }, headers);
+      return;
+    }
+
+    const after = lastEventId(req);
+    const start = after === null ? 0 : after + 1;
+    if (start >= events.data.length) {
+      // Everything was sent already: nothing more (204 tells a client not to reconnect).
+      res.writeHead(204, headers).end();
+      return;
+    }
+    const rate = clampTps(params.get('tps'), defaultTps);
+    const ttft = int(params.get('ttft'), rate === 0 ? 0 : defaultTtft);
+    // drop / stall: on the first `drops`/`stalls` attempts of a key (every attempt with always=1),
+    // after `after` tokens sent on this connection.
+    const faultCount = scenario === 'drop' ? int(params.get('drops'), 1) : int(params.get('stalls'), 1);
+    const fault = (scenario === 'drop' || scenario === 'stall') && (always || attempt <= faultCount) ? scenario : null;
+    const faultAfter = int(params.get('after'), scenario === 'drop' ? 30 : 10);
+
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+      ...headers,
+    });
+    res.flushHeaders();
+
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const wait = (ms) => (ms > 0 ? sleep(ms, undefined, { signal: gone.signal }) : Promise.resolve());
+
+    try {
+      if (params.has('retry')) await write(res, `retry: ${int(params.get('retry'), 1000)}\n\n`);
+      await wait(ttft);
+      const period = rate === 0 ? 0 : 1000 / rate;
+      let due = performance.now();
+      let sent = 0; // tokens sent on this connection
+      const lastToken = events.tokens.length;
+      for (let i = start; i < events.data.length; i++) {
+        const isToken = i >= 1 && i <= lastToken;
+        if (isToken && fault && sent === faultAfter) {
+          if (fault === 'drop') {
+            drop(res);
+            return;
+          }
+          // stall: nothing more on this connection (or comments only), until the client goes.
+          if (truthy(params.get('heartbeat'))) {
+            const every = Math.max(10, int(params.get('heartbeat_ms'), 1000));
+            const timer = setInterval(() => write(res, `: keep-alive ${new Date().toISOString()}\n\n`), every);
+            res.on('close', () => clearInterval(timer));
+          }
+          return;
+        }
+        if (!(await write(res, sseEvent(i, events.data[i])))) return;
+        if (isToken) {
+          sent++;
+          if (period > 0 && i < lastToken) {
+            // Jitter of +-50% around the rate, on a schedule that does not drift.
+            due += period * (0.5 + Math.random());
+            await wait(due - performance.now());
+          }
+        }
+      }
+      res.end();
+    } catch (error) {
+      if (error?.name !== 'AbortError') throw error;
+    }
+  }
+
+  async function serveStatic(req, res, pathname) {
+    let path;
+    try {
+      path = decodeURIComponent(pathname);
+    } catch {
+      return false;
+    }
+    const mount = statics.find(([prefix]) => path.startsWith(prefix) || `${path}/` === prefix);
+    if (!mount) return false;
+    const [prefix, root] = mount;
+    if (`${path}/` === prefix) {
+      res.writeHead(301, { Location: prefix }).end();
+      return true;
+    }
+    let file = normalize(join(root, path.slice(prefix.length)));
+    if (file !== root && !file.startsWith(root + sep)) {
+      apiError(res, 403, 'Outside the served folder.', 'invalid_request_error');
+      return true;
+    }
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const content = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store', 'Content-Length': content.length });
+      res.end(req.method === 'HEAD' ? undefined : content);
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  const server = http.createServer(async (req, res) => {
+    if (log) {
+      const extra = ['last-event-id', 'x-mock-scenario', 'x-mock-key'].filter((h) => req.headers[h]).map((h) => `${h}=${req.headers[h]}`);
+      process.stderr.write(`${new Date().toISOString()} ${req.method} ${req.url} ${extra.join(' ')}\n`);
+    }
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS.join(', '));
+    try {
+      if (req.method === 'OPTIONS') {
+        const requested = (req.headers['access-control-request-headers'] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+        const allowed = [...new Set([...ALLOWED_HEADERS, ...requested])];
+        res.writeHead(204, {
+          'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS',
+          'Access-Control-Allow-Headers': allowed.join(', '),
+          'Access-Control-Max-Age': '600',
+        });
+        res.end();
+        return;
+      }
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const path = url.pathname;
+      if (path === '/healthz') {
+        json(res, 200, { ok: true, model: MODEL, answers: ANSWER_NAMES, scenarios: SCENARIOS, tps: defaultTps });
+      } else if (path === '/v1/chat/completions') {
+        if (req.method === 'POST') await chat(req, res, url.searchParams);
+        else apiError(res, 405, 'Use POST for /v1/chat/completions.', 'invalid_request_error', null, { Allow: 'POST, OPTIONS' });
+      } else if (path === '/v1/models') {
+        json(res, 200, { object: 'list', data: [{ id: MODEL, object: 'model', created: 0, owned_by: 'wasm-sse' }] });
+      } else if (path === '/mock/stats') {
+        const key = url.searchParams.get('key') ?? '';
+        const counts = {};
+        for (const [id, n] of attempts) {
+          const [scenario, k] = id.split('\0');
+          if (k === key) counts[scenario] = n;
+        }
+        json(res, 200, { key, attempts: counts });
+      } else if (path === '/mock/reset') {
+        attempts.clear();
+        res.writeHead(204).end();
+      } else if (!((req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(req, res, path)))) {
+        apiError(res, 404, `Unknown path ${path}: see examples/server/README.md.`, 'invalid_request_error', 'not_found');
+      }
+    } catch (error) {
+      process.stderr.write(`${req.method} ${req.url}: ${error?.stack ?? error}\n`);
+      if (!res.headersSent) apiError(res, 500, 'mock server error', 'server_error');
+      else res.destroy();
+    }
+  });
+
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const actualPort = server.address().port;
+  let closing;
+  return {
+    server,
+    port: actualPort,
+    origin: `http://${host}:${actualPort}`,
+    close() {
+      closing ??= new Promise((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
