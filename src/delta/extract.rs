@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::json::{self, Step, Value};
+use super::json::{self, Found, Step, Value};
 
 /// Where the text of each event is, and how the stream says it has ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +81,7 @@ pub struct Piece<'a> {
 }
 
 impl<'a> Piece<'a> {
-    fn plain(text: &'a str) -> Self {
+    pub(crate) fn plain(text: &'a str) -> Self {
         Piece { text: Cow::Borrowed(text), lead_low: None, trail_high: None }
     }
 }
@@ -137,53 +137,88 @@ impl From<json::JsonError> for DeltaError {
     }
 }
 
-fn key(k: &str) -> Step {
-    Step::Key(k.to_owned())
+const fn key(k: &'static str) -> Step {
+    Step::key(k)
 }
 
-/// The string at `path`, unescaped; `None` if absent, null or not a string.
-fn string_at<'a>(data: &'a str, path: &[Step]) -> Result<Option<Piece<'a>>, DeltaError> {
-    match json::lookup(data, path)? {
-        Some(Value::Str(raw)) => {
-            let u = json::unescape(raw).map_err(|e| DeltaError::InvalidJson {
-                // Report the offset in `data`: `raw` is a subslice of it.
-                at: (raw.as_ptr() as usize - data.as_ptr() as usize) + e.at,
-            })?;
-            Ok(Some(Piece { text: u.text, lead_low: u.lead_low, trail_high: u.trail_high }))
-        }
-        _ => Ok(None),
+/// `choices[0].delta.content`.
+const OPENAI_CHAT_PATH: &[Step] = &[key("choices"), Step::Index(0), key("delta"), key("content")];
+
+/// What one event contributes, before the text is unescaped: the pipeline
+/// unescapes straight into its buffer, [`Extractor::extract`] into a [`Piece`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Raw<'a> {
+    /// Text as is.
+    Plain(&'a str),
+    /// The inside of a JSON string in the event's `data`.
+    Json {
+        /// As in `data` (a subslice of it).
+        raw: &'a str,
+        /// Whether `raw` holds escapes to undo.
+        escaped: bool,
+    },
+    /// The event carries no text.
+    Nothing,
+    /// The stream says the answer is complete.
+    Done,
+}
+
+/// The error for a bad escape in `raw`, a subslice of `data`, at `e.at` in `raw`.
+pub(crate) fn invalid_escape(data: &str, raw: &str, e: json::JsonError) -> DeltaError {
+    // Report the offset in `data`: `raw` is a subslice of it.
+    DeltaError::InvalidJson { at: (raw.as_ptr() as usize - data.as_ptr() as usize) + e.at }
+}
+
+fn raw_string(v: Option<Value<'_>>) -> Raw<'_> {
+    match v {
+        Some(Value::Str { raw, escaped }) => Raw::Json { raw, escaped },
+        _ => Raw::Nothing,
+    }
+}
+
+/// The string at `path`, still escaped; `Nothing` if absent, null or not a string.
+fn string_at<'a>(data: &'a str, path: &[Step]) -> Result<Raw<'a>, DeltaError> {
+    Ok(raw_string(json::lookup(data, path)?))
+}
+
+/// The string at `path` in one pass over the whole of `data`, which also finds
+/// a top-level `"error"` member wherever it is (before or after the path).
+fn checked_string_at<'a>(data: &'a str, path: &[Step]) -> Result<Raw<'a>, DeltaError> {
+    match json::lookup_checked(data, path)? {
+        Found::Value(v) => Ok(raw_string(v)),
+        Found::Error => Err(stream_error(data, &[key("error")])),
     }
 }
 
 /// The event's type: the SSE `event:` field, or `data.type` when the field is
 /// missing (some proxies drop it; both APIs repeat the type in the data).
-fn event_type<'a>(event: &'a str, data: &str) -> Cow<'a, str> {
+fn event_type<'a>(event: &'a str, data: &'a str) -> Cow<'a, str> {
     if event == "message" {
-        Cow::Owned(text_at(data, &[key("type")]).unwrap_or_default())
+        text_at(data, &[key("type")]).unwrap_or_default()
     } else {
         Cow::Borrowed(event)
     }
 }
 
-fn text_at(s: &str, path: &[Step]) -> Option<String> {
+fn text_at<'a>(s: &'a str, path: &[Step]) -> Option<Cow<'a, str>> {
     match json::lookup(s, path) {
-        Ok(Some(Value::Str(raw))) => json::unescape(raw).ok().map(|u| u.text.into_owned()),
-        Ok(Some(Value::Other(raw))) => Some(raw.to_owned()),
+        Ok(Some(Value::Str { raw, .. })) => json::unescape(raw).ok().map(|u| u.text),
+        Ok(Some(Value::Other(raw))) => Some(Cow::Borrowed(raw)),
         _ => None,
     }
 }
 
 /// Builds the error for an error object at `path` in `data`.
 fn stream_error(data: &str, path: &[Step]) -> DeltaError {
-    let mut msg_path = path.to_vec();
-    msg_path.push(key("message"));
-    let mut type_path = path.to_vec();
-    type_path.push(key("type"));
-    let mut code_path = path.to_vec();
-    code_path.push(key("code"));
+    let with = |k: &'static str| {
+        let mut p = path.to_vec();
+        p.push(key(k));
+        p
+    };
+    let text = |path: &[Step]| text_at(data, path).map(Cow::into_owned);
     DeltaError::Stream {
-        kind: text_at(data, &type_path).or_else(|| text_at(data, &code_path)),
-        message: text_at(data, &msg_path).or_else(|| text_at(data, path)).unwrap_or_else(|| data.to_owned()),
+        kind: text(&with("type")).or_else(|| text(&with("code"))),
+        message: text(&with("message")).or_else(|| text(path)).unwrap_or_else(|| data.to_owned()),
     }
 }
 
@@ -208,37 +243,46 @@ impl Extractor {
     /// The text delta, end marker or error in one event, given its SSE `event`
     /// type (`"message"` when the block had no `event:` field) and its `data`.
     pub fn extract<'a>(&self, event: &str, data: &'a str) -> Result<Extracted<'a>, DeltaError> {
+        Ok(match self.extract_raw(event, data)? {
+            Raw::Plain(text) | Raw::Json { raw: text, escaped: false } => Extracted::Text(Piece::plain(text)),
+            Raw::Json { raw, escaped: true } => {
+                let u = json::unescape(raw).map_err(|e| invalid_escape(data, raw, e))?;
+                Extracted::Text(Piece { text: u.text, lead_low: u.lead_low, trail_high: u.trail_high })
+            }
+            Raw::Nothing => Extracted::Nothing,
+            Raw::Done => Extracted::Done,
+        })
+    }
+
+    /// [`Extractor::extract`] without the unescaping: the string's escapes are
+    /// not checked yet.
+    pub(crate) fn extract_raw<'a>(&self, event: &str, data: &'a str) -> Result<Raw<'a>, DeltaError> {
         match self {
-            Extractor::PlainText => Ok(Extracted::Text(Piece::plain(data))),
+            Extractor::PlainText => Ok(Raw::Plain(data)),
             Extractor::OpenAiChat => {
                 if is_done_marker(data) {
-                    return Ok(Extracted::Done);
+                    return Ok(Raw::Done);
                 }
-                check_error(data)?;
-                let path = [key("choices"), Step::Index(0), key("delta"), key("content")];
-                Ok(string_at(data, &path)?.map_or(Extracted::Nothing, Extracted::Text))
+                checked_string_at(data, OPENAI_CHAT_PATH)
             }
             Extractor::Pointer(p) => {
                 if is_done_marker(data) {
-                    return Ok(Extracted::Done);
+                    return Ok(Raw::Done);
                 }
-                check_error(data)?;
-                Ok(string_at(data, &p.steps)?.map_or(Extracted::Nothing, Extracted::Text))
+                checked_string_at(data, &p.steps)
             }
             Extractor::OpenAiResponses => {
                 if is_done_marker(data) {
-                    return Ok(Extracted::Done);
+                    return Ok(Raw::Done);
                 }
                 match event_type(event, data).as_ref() {
-                    "response.output_text.delta" => {
-                        Ok(string_at(data, &[key("delta")])?.map_or(Extracted::Nothing, Extracted::Text))
-                    }
-                    "response.completed" => Ok(Extracted::Done),
+                    "response.output_text.delta" => string_at(data, &[key("delta")]),
+                    "response.completed" => Ok(Raw::Done),
                     "error" => Err(error_or_root(data)),
                     "response.failed" => Err(stream_error(data, &[key("response"), key("error")])),
                     _ => {
                         check_error(data)?;
-                        Ok(Extracted::Nothing)
+                        Ok(Raw::Nothing)
                     }
                 }
             }
@@ -247,18 +291,17 @@ impl Extractor {
                     "content_block_delta" => {
                         let kind = text_at(data, &[key("delta"), key("type")]);
                         if kind.as_deref() == Some("text_delta") {
-                            let path = [key("delta"), key("text")];
-                            Ok(string_at(data, &path)?.map_or(Extracted::Nothing, Extracted::Text))
+                            string_at(data, &[key("delta"), key("text")])
                         } else {
                             // `input_json_delta`, `thinking_delta`...: not answer text.
-                            Ok(Extracted::Nothing)
+                            Ok(Raw::Nothing)
                         }
                     }
-                    "message_stop" => Ok(Extracted::Done),
+                    "message_stop" => Ok(Raw::Done),
                     "error" => Err(error_or_root(data)),
                     _ => {
                         check_error(data)?;
-                        Ok(Extracted::Nothing)
+                        Ok(Raw::Nothing)
                     }
                 }
             }

@@ -45,6 +45,7 @@ mod markdown;
 #[cfg(test)]
 mod tests;
 
+use extract::Raw;
 pub use extract::{DeltaError, Extracted, Extractor, JsonPointer, Piece};
 
 /// How the display text treats markdown.
@@ -144,7 +145,16 @@ pub fn view(text: &str, mode: Markdown) -> String {
 
 /// Number of UTF-16 code units in `s`.
 pub fn utf16_len(s: &str) -> usize {
-    s.chars().map(char::len_utf16).sum()
+    // One unit per UTF-8 lead byte (any byte but a continuation byte), and a
+    // second one for each four-byte sequence (its lead is 0xF0 or above): a
+    // branch-free sum over bytes, which the compiler vectorizes.
+    s.bytes().map(|b| usize::from((b as i8) >= -0x40) + usize::from(b >= 0xF0)).sum()
+}
+
+/// The character a UTF-16 surrogate pair encodes.
+fn join_surrogates(high: u16, low: u16) -> char {
+    let cp = 0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+    char::from_u32(cp).unwrap_or('\u{FFFD}')
 }
 
 /// The pipeline. See the module docs.
@@ -196,17 +206,43 @@ impl Pipeline {
         if self.done || self.finished {
             return Ok(Status::Done);
         }
-        match self.options.extractor.extract(event, data)? {
-            Extracted::Text(piece) => {
-                self.push_piece(&piece);
-                Ok(Status::Continue)
+        // The text is borrowed from `data`, or unescaped straight into `self.text`:
+        // no allocation per event.
+        match self.options.extractor.extract_raw(event, data)? {
+            Raw::Plain(text) | Raw::Json { raw: text, escaped: false } => {
+                self.push_piece(&Piece::plain(text))
             }
-            Extracted::Nothing => Ok(Status::Continue),
-            Extracted::Done => {
+            Raw::Json { raw, escaped: true } => self.push_escaped(data, raw)?,
+            Raw::Nothing => {}
+            Raw::Done => {
                 self.done = true;
-                Ok(Status::Done)
+                return Ok(Status::Done);
             }
         }
+        Ok(Status::Continue)
+    }
+
+    /// Adds the unescaped JSON string `raw` (a subslice of `data`), as
+    /// [`Pipeline::push_piece`] would add its [`Piece`].
+    fn push_escaped(&mut self, data: &str, raw: &str) -> Result<(), DeltaError> {
+        let start = self.text.len();
+        let (lead_low, trail_high) =
+            json::unescape_into(raw, &mut self.text).map_err(|e| extract::invalid_escape(data, raw, e))?;
+        if self.pending_high.is_some()
+            && lead_low.is_none()
+            && self.text.len() == start
+            && trail_high.is_none()
+        {
+            // An empty delta between the halves of a pair: keep waiting.
+            return Ok(());
+        }
+        match (self.pending_high.take(), lead_low) {
+            (Some(h), Some(l)) => self.text.insert(start, join_surrogates(h, l)),
+            (Some(_), None) | (None, Some(_)) => self.text.insert(start, '\u{FFFD}'),
+            (None, None) => {}
+        }
+        self.pending_high = trail_high;
+        Ok(())
     }
 
     /// Adds text found some other way (a user's extractor function).
@@ -249,10 +285,7 @@ impl Pipeline {
             return;
         }
         match (self.pending_high.take(), piece.lead_low) {
-            (Some(h), Some(l)) => {
-                let cp = 0x10000 + (((h as u32) - 0xD800) << 10) + ((l as u32) - 0xDC00);
-                self.text.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
-            }
+            (Some(h), Some(l)) => self.text.push(join_surrogates(h, l)),
             (Some(_), None) | (None, Some(_)) => self.text.push('\u{FFFD}'),
             (None, None) => {}
         }

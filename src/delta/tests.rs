@@ -268,3 +268,518 @@ fn stable_len_covers_closed_blocks_only() {
     let f = p.flush().unwrap();
     assert!(f.text[..f.stable_len].ends_with("- b\n\n"), "a list is final once a later block starts");
 }
+
+// The one-pass JSON extraction (`json::lookup_checked`) and the pipeline's
+// unescape-in-place path.
+
+fn openai(data: &str) -> Result<Extracted<'_>, DeltaError> {
+    Extractor::OpenAiChat.extract("message", data)
+}
+
+fn chat(content_json: &str) -> String {
+    format!(r#"{{"id":"c","choices":[{{"index":0,"delta":{{"content":{content_json}}}}}]}}"#)
+}
+
+/// The text a pipeline builds from these events, or the first error.
+fn pipeline_text(x: Extractor, events: &[&str]) -> Result<String, DeltaError> {
+    let mut p = Pipeline::new(PipelineOptions::new(x));
+    for e in events {
+        p.push_event("message", e)?;
+    }
+    Ok(p.finish().text.to_owned())
+}
+
+fn stream_error_of(data: &str) -> bool {
+    matches!(openai(data), Err(DeltaError::Stream { .. }))
+}
+
+fn invalid_json(data: &str) -> bool {
+    matches!(openai(data), Err(DeltaError::InvalidJson { .. }))
+}
+
+#[test]
+fn every_json_escape_is_undone_in_extract_and_in_the_pipeline() {
+    let data = chat(r#""q\" b\\ s\/ \b\f\n\r\t \u00e9 \u4F60 \ud83d\ude00 end""#);
+    let want = "q\" b\\ s/ \u{8}\u{c}\n\r\t é 你 😀 end";
+    assert_eq!(openai(&data), Ok(text(want)));
+    assert_eq!(pipeline_text(Extractor::OpenAiChat, &[&data]).as_deref(), Ok(want));
+}
+
+#[test]
+fn text_without_escapes_is_borrowed_from_the_event() {
+    let data = chat(r#""plain café 😀""#);
+    match openai(&data) {
+        Ok(Extracted::Text(Piece { text: std::borrow::Cow::Borrowed(t), .. })) => {
+            assert_eq!(t, "plain café 😀")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn lone_surrogate_escapes_become_replacement_characters_unless_a_later_event_completes_them() {
+    let x = || Extractor::OpenAiChat;
+    // Inside one string, a lone half of either kind is U+FFFD.
+    assert_eq!(
+        pipeline_text(x(), &[&chat(r#""a\ud800b\udc00c\ude00\ud83d""#), &chat(r#""z""#)]).as_deref(),
+        Ok("a\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}z")
+    );
+    // A low half that starts an event with no high half before it.
+    assert_eq!(pipeline_text(x(), &[&chat(r#""\udc00x""#)]).as_deref(), Ok("\u{FFFD}x"));
+    // A pair split across events, with more escapes around it.
+    assert_eq!(
+        pipeline_text(x(), &[&chat(r#""\"a\ud83d""#), &chat(r#""\ude00\n""#)]).as_deref(),
+        Ok("\"a😀\n")
+    );
+    // An empty delta between the halves does not break the pair.
+    assert_eq!(
+        pipeline_text(x(), &[&chat(r#""\ud83d""#), &chat(r#""""#), &chat(r#""\ude00""#)]).as_deref(),
+        Ok("😀")
+    );
+    // A high half that never gets its low half: the next text is plain.
+    assert_eq!(pipeline_text(x(), &[&chat(r#""\ud83d""#), &chat(r#""b""#)]).as_deref(), Ok("\u{FFFD}b"));
+}
+
+#[test]
+fn a_bad_escape_adds_nothing_and_keeps_a_pending_surrogate_half() {
+    let mut p = Pipeline::new(PipelineOptions::new(Extractor::OpenAiChat));
+    p.push_event("message", &chat(r#""a\ud83d""#)).unwrap();
+    let bad = chat(r#""b\n\x""#);
+    let at = bad.find(r"\x").unwrap();
+    assert_eq!(p.push_event("message", &bad), Err(DeltaError::InvalidJson { at }));
+    assert_eq!(p.text(), "a");
+    p.push_event("message", &chat(r#""\ude00c""#)).unwrap();
+    assert_eq!(p.finish().text, "a😀c");
+}
+
+#[test]
+fn members_may_come_in_any_order() {
+    for data in [
+        r#"{"choices":[{"delta":{"content":"x","role":"assistant"}}],"id":"c"}"#,
+        r#"{"id":"c","model":"m","created":1,"choices":[{"finish_reason":null,"delta":{"role":"assistant","content":"x"},"index":0}]}"#,
+        r#"{"object":"chat.completion.chunk","usage":null,"system_fingerprint":"fp","choices":[{"logprobs":null,"delta":{"content":"x"}}]}"#,
+    ] {
+        assert_eq!(openai(data), Ok(text("x")), "{data}");
+    }
+}
+
+#[test]
+fn no_text_when_the_path_is_missing_null_or_not_a_string() {
+    for data in [
+        r#"{"choices":[{"delta":{"content":null}}]}"#,
+        r#"{"choices":[{"delta":{"content":12}}]}"#,
+        r#"{"choices":[{"delta":{"content":{"text":"x"}}}]}"#,
+        r#"{"choices":[{"delta":{"content":["x"]}}]}"#,
+        r#"{"choices":[{"delta":{}}]}"#,
+        r#"{"choices":[{"delta":null}]}"#,
+        r#"{"choices":[{}]}"#,
+        r#"{"choices":[null,{"delta":{"content":"second"}}]}"#,
+        r#"{"choices":[]}"#,
+        r#"{"choices":null}"#,
+        r#"{"choices":"x"}"#,
+        r#"{"id":"c","usage":{"total_tokens":3}}"#,
+        r#"{}"#,
+        r#"[{"delta":{"content":"x"}}]"#,
+        r#""text""#,
+        "42",
+    ] {
+        assert_eq!(openai(data), Ok(Extracted::Nothing), "{data}");
+    }
+}
+
+#[test]
+fn values_before_and_after_the_path_are_skipped_whatever_their_strings_hold() {
+    let data = r#"{"meta":{"a":["}","]","\"{[",{"b":"}}]]"}],"c":{"d":[[],{}]}},"s":"\\\"","choices":[{"extra":{"x":["{\"content\":\"no\"}"]},"delta":{"tool":{"content":"no"},"content":"yes","after":[1,{"2":"}"}]}},{"delta":{"content":"other"}}],"tail":{"error":"nested, so not an error"}}"#;
+    assert_eq!(openai(data), Ok(text("yes")));
+}
+
+#[test]
+fn whitespace_may_surround_every_token() {
+    let data = " \t\r\n{ \"id\" : \"c\" ,\n \"choices\"\t:\r[ { \"delta\" :\n{ \"content\" : \"x\" } } , { } ] , \"error\" : null }\n ";
+    assert_eq!(openai(data), Ok(text("x")));
+}
+
+#[test]
+fn a_top_level_error_member_is_an_error_wherever_it_is() {
+    let before =
+        r#"{"error":{"message":"boom","type":"server_error"},"choices":[{"delta":{"content":"x"}}]}"#;
+    let after = r#"{"choices":[{"delta":{"content":"x"}}],"error":{"message":"boom","type":"server_error"}}"#;
+    let err = DeltaError::Stream { kind: Some("server_error".into()), message: "boom".into() };
+    assert_eq!(openai(before), Err(err.clone()));
+    assert_eq!(openai(after), Err(err.clone()));
+    assert_eq!(pipeline_text(Extractor::OpenAiChat, &[after]), Err(err));
+    // Escaped, the name is still `error`.
+    assert!(stream_error_of(r#"{"choices":[],"\u0065rror":"x"}"#));
+    // After an error member, the rest is not read.
+    assert!(stream_error_of(r#"{"error":"x", oops"#));
+    // The same for a JSON pointer.
+    let x = Extractor::pointer("/choices/0/delta/content").unwrap();
+    assert!(matches!(x.extract("message", after), Err(DeltaError::Stream { .. })));
+}
+
+#[test]
+fn error_anywhere_but_the_top_level_is_not_an_error() {
+    for (data, want) in [
+        (r#"{"choices":[{"delta":{"content":"error"}}]}"#, text("error")),
+        (r#"{"choices":[{"delta":{"content":"{\"error\":\"x\"}"}}]}"#, text(r#"{"error":"x"}"#)),
+        (r#"{"choices":[{"error":"x","delta":{"content":"y"}}]}"#, text("y")),
+        (r#"{"meta":{"error":"x"},"choices":[]}"#, Extracted::Nothing),
+        (r#"{"errors":"x","choices":[]}"#, Extracted::Nothing),
+        (r#"{"error":null,"choices":[{"delta":{"content":"y"}}]}"#, text("y")),
+    ] {
+        assert_eq!(openai(data), Ok(want), "{data}");
+    }
+}
+
+#[test]
+fn truncated_json_is_invalid_json_at_every_cut() {
+    let data = r#"{"id":"c\"1","n":-1.5e3,"t":true,"choices":[{"index":0,"delta":{"content":"a \"b\" é😀","x":[{}]},"f":null}],"u":{"a":[1,"}"]}}"#;
+    assert_eq!(openai(data), Ok(text("a \"b\" é😀")));
+    for (cut, _) in data.char_indices() {
+        assert!(invalid_json(&data[..cut]), "cut at {cut}: {:?}", openai(&data[..cut]));
+    }
+}
+
+#[test]
+fn malformed_structure_around_the_path_is_invalid_json() {
+    for bad in [
+        r#"{"choices":[{"delta":{"content":"x"}}]} trailing"#,
+        r#"{"choices":[{"delta":{"content":"x"}}]}}"#,
+        r#"{"choices":[{"delta":{"content":"x"}}],}"#,
+        r#"{"choices":[{"delta":{"content":"x"}}] "id":"c"}"#,
+        r#"{"choices":[{"delta":{"content":"x"}}],"a":[1}}"#,
+        r#"{"choices":[{"delta":{"content":"x"}}],"a":{"b":"}"#,
+        r#"{"a" 1,"choices":[]}"#,
+        r#"{a:1}"#,
+        r#"{"error":n"#,
+        r#"{"error":nul}"#,
+        r#"{"a":tru,"choices":[]}"#,
+        r#"{"a":nulls,"choices":[]}"#,
+        r#"{"choices":[{"delta":{"content":"x	tab"}}]}"#,
+        r#"{"choices":[{"delta":{"content":"bad \u12G4"}}]}"#,
+        r#"{"choices":[{"delta":{"content":"bad \q"}}]}"#,
+        "",
+        "   ",
+    ] {
+        assert!(invalid_json(bad), "{bad:?}: {:?}", openai(bad));
+    }
+}
+
+#[test]
+fn an_invalid_escape_is_reported_at_its_backslash() {
+    let data = chat(r#""ok \u00e9 then \u12""#);
+    let at = data.find(r"\u12").unwrap();
+    assert_eq!(openai(&data), Err(DeltaError::InvalidJson { at }));
+    assert_eq!(pipeline_text(Extractor::OpenAiChat, &[&data]), Err(DeltaError::InvalidJson { at }));
+}
+
+#[test]
+fn nesting_is_limited_but_ordinary_depth_is_fine() {
+    let ok = format!(
+        r#"{{"a":{}{},"choices":[{{"delta":{{"content":"x"}}}}]}}"#,
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    assert_eq!(openai(&ok), Ok(text("x")));
+    let deep = format!(r#"{{"a":{}{},"choices":[]}}"#, "[".repeat(200), "]".repeat(200));
+    assert!(invalid_json(&deep));
+    let mismatched = r#"{"a":[{]},"choices":[]}"#;
+    assert!(invalid_json(mismatched));
+}
+
+#[test]
+fn an_index_step_matches_an_array_element_or_a_member_named_by_its_decimal_form() {
+    let x = Extractor::pointer("/t/10").unwrap();
+    let array = format!(r#"{{"t":[{}"ten"]}}"#, "0,".repeat(10));
+    assert_eq!(x.extract("message", &array), Ok(text("ten")));
+    assert_eq!(x.extract("message", r#"{"t":{"010":"no","10":"yes"}}"#), Ok(text("yes")));
+    assert_eq!(x.extract("message", r#"{"t":{"1\u0030":"escaped"}}"#), Ok(text("escaped")));
+    assert_eq!(x.extract("message", r#"{"t":[1,2]}"#), Ok(Extracted::Nothing));
+    let x = Extractor::pointer("/0").unwrap();
+    assert_eq!(x.extract("message", r#"{"00":"no","0":"yes"}"#), Ok(text("yes")));
+}
+
+#[test]
+fn the_first_of_duplicate_members_is_the_one_read() {
+    let data = r#"{"choices":[{"delta":{"content":"first","content":"second"}}],"choices":[]}"#;
+    assert_eq!(openai(data), Ok(text("first")));
+}
+
+#[test]
+fn the_done_marker_is_recognised_with_surrounding_whitespace_only() {
+    assert_eq!(openai(" [DONE]\n"), Ok(Extracted::Done));
+    assert!(invalid_json("[DONE] x"));
+}
+
+#[test]
+fn utf16_len_counts_utf16_code_units() {
+    for s in
+        ["", "abc", "é", "你好", "😀", "a😀é\u{10FFFF}\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}\u{10000}", "👩‍💻🇫🇷"]
+    {
+        assert_eq!(utf16_len(s), s.encode_utf16().count(), "{s:?}");
+    }
+}
+
+/// Generated documents checked against `serde_json`: for valid JSON, the
+/// one-pass extractor finds what a full parse finds.
+#[cfg(not(target_arch = "wasm32"))]
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A JSON value that keeps its members in order (and may repeat none).
+    #[derive(Debug, Clone)]
+    enum J {
+        Null,
+        Bool(bool),
+        Num(String),
+        Str(String),
+        Arr(Vec<J>),
+        Obj(Vec<(String, J)>),
+    }
+
+    /// How to write a document.
+    #[derive(Debug, Clone, Copy)]
+    struct Style {
+        /// Whitespace between tokens (chosen per gap by a cheap hash).
+        spaces: bool,
+        /// Non-ASCII characters as `\u` escapes (astral ones as surrogate pairs).
+        ascii: bool,
+    }
+
+    fn write_str(s: &str, style: Style, out: &mut String) {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '/' if style.ascii => out.push_str("\\/"),
+                c if (c as u32) < 0x20 || (style.ascii && !c.is_ascii()) => {
+                    let mut units = [0u16; 2];
+                    for u in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{u:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+
+    fn gap(style: Style, out: &mut String) {
+        if style.spaces {
+            const WS: [&str; 4] = ["", " ", "\n\t", "\r\n  "];
+            out.push_str(WS[out.len() % WS.len()]);
+        }
+    }
+
+    fn write(j: &J, style: Style, out: &mut String) {
+        gap(style, out);
+        match j {
+            J::Null => out.push_str("null"),
+            J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            J::Num(n) => out.push_str(n),
+            J::Str(s) => write_str(s, style, out),
+            J::Arr(items) => {
+                out.push('[');
+                for (k, item) in items.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    write(item, style, out);
+                    gap(style, out);
+                }
+                if items.is_empty() {
+                    gap(style, out);
+                }
+                out.push(']');
+            }
+            J::Obj(members) => {
+                out.push('{');
+                for (k, (name, value)) in members.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    gap(style, out);
+                    write_str(name, style, out);
+                    gap(style, out);
+                    out.push(':');
+                    write(value, style, out);
+                    gap(style, out);
+                }
+                if members.is_empty() {
+                    gap(style, out);
+                }
+                out.push('}');
+            }
+        }
+        gap(style, out);
+    }
+
+    fn text_strategy() -> impl Strategy<Value = String> {
+        let pieces = vec![
+            "a",
+            "b c",
+            "{",
+            "}",
+            "[",
+            "]",
+            "\"",
+            "\\",
+            ":",
+            ",",
+            "/",
+            "\n",
+            "\t",
+            "\u{1}",
+            "\u{7f}",
+            "é",
+            "你",
+            "😀",
+            "👩‍💻",
+            "error",
+            "content",
+            "choices",
+            "\\u0065",
+            "null",
+        ];
+        proptest::collection::vec(proptest::sample::select(pieces), 0..6).prop_map(|v| v.concat())
+    }
+
+    fn name_strategy() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(vec![
+                "error", "choices", "delta", "content", "0", "role", "id", "e\"r", "é"
+            ])
+            .prop_map(str::to_owned),
+            text_strategy(),
+        ]
+    }
+
+    fn object(members: Vec<(String, J)>) -> J {
+        let mut seen = std::collections::HashSet::new();
+        J::Obj(members.into_iter().filter(|(k, _)| seen.insert(k.clone())).collect())
+    }
+
+    fn value_strategy() -> impl Strategy<Value = J> {
+        let leaf = prop_oneof![
+            Just(J::Null),
+            any::<bool>().prop_map(J::Bool),
+            any::<i64>().prop_map(|n| J::Num(n.to_string())),
+            (-1.0e6f64..1.0e6).prop_map(|f| J::Num(format!("{f:e}"))),
+            text_strategy().prop_map(J::Str),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(J::Arr),
+                proptest::collection::vec((name_strategy(), inner), 0..4).prop_map(object),
+            ]
+        })
+    }
+
+    /// A chunk-like document: maybe `choices[0].delta.content` (of any kind),
+    /// maybe a top-level `error`, other members around them, in any order.
+    fn doc_strategy() -> impl Strategy<Value = J> {
+        let content = prop_oneof![3 => text_strategy().prop_map(J::Str), 1 => value_strategy()];
+        let delta =
+            (proptest::collection::vec((name_strategy(), value_strategy()), 0..3), content, any::<usize>())
+                .prop_map(|(mut others, content, at)| {
+                    others.insert(at % (others.len() + 1), ("content".to_owned(), content));
+                    object(others)
+                });
+        let choice =
+            (proptest::collection::vec((name_strategy(), value_strategy()), 0..3), delta, any::<usize>())
+                .prop_map(|(mut others, delta, at)| {
+                    others.insert(at % (others.len() + 1), ("delta".to_owned(), delta));
+                    object(others)
+                });
+        let choices = prop_oneof![
+            4 => (choice, proptest::collection::vec(value_strategy(), 0..2)).prop_map(|(first, mut rest)| {
+                rest.insert(0, first);
+                J::Arr(rest)
+            }),
+            1 => value_strategy(),
+        ];
+        let error = prop_oneof![Just(None), Just(Some(J::Null)), value_strategy().prop_map(Some)];
+        (
+            proptest::collection::vec((name_strategy(), value_strategy()), 0..4),
+            proptest::option::of(choices),
+            error,
+            any::<usize>(),
+            any::<usize>(),
+        )
+            .prop_map(|(others, choices, error, at1, at2)| {
+                // `error` and `choices` go first so that `object` keeps them over
+                // generated members of the same name; then they move.
+                let mut members = Vec::new();
+                if let Some(e) = error {
+                    members.push(("error".to_owned(), e));
+                }
+                if let Some(c) = choices {
+                    members.push(("choices".to_owned(), c));
+                }
+                members.extend(others);
+                let J::Obj(mut members) = object(members) else { unreachable!() };
+                if !members.is_empty() {
+                    let m = members.remove(0);
+                    members.insert(at1 % (members.len() + 1), m);
+                }
+                if !members.is_empty() {
+                    let m = members.remove(0);
+                    members.insert(at2 % (members.len() + 1), m);
+                }
+                J::Obj(members)
+            })
+    }
+
+    fn style_strategy() -> impl Strategy<Value = Style> {
+        (any::<bool>(), any::<bool>()).prop_map(|(spaces, ascii)| Style { spaces, ascii })
+    }
+
+    /// What a full parse says the OpenAI preset should make of `data`.
+    fn oracle(data: &str) -> Result<Option<String>, ()> {
+        let v: serde_json::Value = serde_json::from_str(data).expect("the generator writes valid JSON");
+        if v.get("error").is_some_and(|e| !e.is_null()) {
+            return Err(());
+        }
+        Ok(v.pointer("/choices/0/delta/content").and_then(|c| c.as_str()).map(str::to_owned))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn the_one_pass_extractor_agrees_with_a_full_parse(doc in doc_strategy(), style in style_strategy()) {
+            let mut data = String::new();
+            write(&doc, style, &mut data);
+            let got = openai(&data);
+            match oracle(&data) {
+                Err(()) => prop_assert!(matches!(got, Err(DeltaError::Stream { .. })), "{data}: {got:?}"),
+                Ok(Some(s)) => {
+                    prop_assert_eq!(&got, &Ok(text(&s)), "{}", data);
+                    prop_assert_eq!(pipeline_text(Extractor::OpenAiChat, &[&data]), Ok(s));
+                }
+                Ok(None) => prop_assert_eq!(&got, &Ok(Extracted::Nothing), "{}", data),
+            }
+        }
+
+        #[test]
+        fn a_cut_document_is_never_text(doc in doc_strategy(), style in style_strategy(), at in any::<usize>()) {
+            let mut data = String::new();
+            write(&doc, style, &mut data);
+            let end = data.rfind('}').expect("an object");
+            let cuts: Vec<usize> = data[..end].char_indices().map(|(i, _)| i).collect();
+            let cut = cuts[at % cuts.len()];
+            let got = openai(&data[..cut]);
+            match oracle(&data) {
+                // An error member before the cut may be reported as such.
+                Err(()) => prop_assert!(got.is_err(), "{}: {:?}", &data[..cut], got),
+                Ok(_) => prop_assert!(
+                    matches!(got, Err(DeltaError::InvalidJson { .. })),
+                    "{}: {:?}", &data[..cut], got
+                ),
+            }
+        }
+    }
+}

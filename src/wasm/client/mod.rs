@@ -114,7 +114,8 @@ pub(crate) async fn run<D: Driver>(
             return Ok(());
         }
 
-        let mut attempt = Attempt { driver: &mut *driver, config, signal, policy: &mut policy, metrics: &mut metrics };
+        let mut attempt =
+            Attempt { driver: &mut *driver, config, signal, policy: &mut policy, metrics: &mut metrics };
         let outcome = attempt.connect(input, init, &mut parser).await;
         if aborted() {
             return Ok(());
@@ -302,7 +303,8 @@ impl<D: Driver> Attempt<'_, D> {
             bytes.copy_to(&mut buffer);
             self.metrics.on_bytes(buffer.len(), now());
 
-            let mut sink = AttemptSink { driver: &mut *self.driver, new_retry: None, events: 0, overflow: None };
+            let mut sink =
+                AttemptSink { driver: &mut *self.driver, new_retry: None, events: 0, overflow: None };
             parser.feed(&buffer, &mut sink);
             let AttemptSink { new_retry, events, overflow, .. } = sink;
             if let Some(limit) = overflow {
