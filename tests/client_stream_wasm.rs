@@ -34,7 +34,8 @@ async fn collect(source: EventSource) -> Vec<Result<Message, ClientError>> {
 
 async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let set_timeout: Function = Reflect::get(&js_sys::global(), &"setTimeout".into()).unwrap().unchecked_into();
+        let set_timeout: Function =
+            Reflect::get(&js_sys::global(), &"setTimeout".into()).unwrap().unchecked_into();
         set_timeout.call2(&JsValue::UNDEFINED, &resolve, &ms.into()).unwrap();
     });
     JsFuture::from(promise).await.unwrap();
@@ -79,7 +80,8 @@ async fn a_post_body_and_custom_headers_reach_the_server_on_every_attempt() {
 #[test]
 async fn across_20_forced_disconnects_each_of_1000_events_arrives_exactly_once_in_order() {
     let stream = unique();
-    let source = EventSource::new(url(&format!("/drop?total=1000&every=50&stream={stream}"))).retry(fast_retries());
+    let source =
+        EventSource::new(url(&format!("/drop?total=1000&every=50&stream={stream}"))).retry(fast_retries());
     let mut events = source.connect();
     let mut ids = Vec::new();
     while let Some(item) = events.next().await {
@@ -126,12 +128,14 @@ async fn dropping_the_stream_aborts_the_request() {
     // A fetch that keeps the signal it was given, to see what dropping does.
     let signals: Rc<RefCell<Vec<web_sys::AbortSignal>>> = Rc::default();
     let seen = Rc::clone(&signals);
-    let fetch = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |input: JsValue, init: JsValue| {
-        let signal = Reflect::get(&init, &"signal".into()).unwrap();
-        seen.borrow_mut().push(signal.unchecked_into());
-        let global_fetch: Function = Reflect::get(&js_sys::global(), &"fetch".into()).unwrap().unchecked_into();
-        global_fetch.call2(&JsValue::UNDEFINED, &input, &init).unwrap()
-    });
+    let fetch =
+        Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |input: JsValue, init: JsValue| {
+            let signal = Reflect::get(&init, &"signal".into()).unwrap();
+            seen.borrow_mut().push(signal.unchecked_into());
+            let global_fetch: Function =
+                Reflect::get(&js_sys::global(), &"fetch".into()).unwrap().unchecked_into();
+            global_fetch.call2(&JsValue::UNDEFINED, &input, &init).unwrap()
+        });
     let fetch_fn: Function = fetch.as_ref().unchecked_ref::<Function>().clone();
     let mut events = EventSource::new(url("/stall?events=1")).fetch(fetch_fn).connect();
     assert!(events.next().await.unwrap().is_ok());

@@ -104,7 +104,13 @@ pub struct EventSource {
 impl EventSource {
     /// A `GET` of `url` with the default settings (see [`ReconnectOptions`]).
     pub fn new(url: impl Into<String>) -> EventSource {
-        EventSource { url: url.into(), init: Vec::new(), headers: Vec::new(), config: Config::default(), fetch: None }
+        EventSource {
+            url: url.into(),
+            init: Vec::new(),
+            headers: Vec::new(),
+            config: Config::default(),
+            fetch: None,
+        }
     }
 
     /// The HTTP method, such as `"POST"`.
