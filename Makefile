@@ -53,13 +53,21 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 # ---------------------------------------------------------------- build
+# $(call bindgen,cargo target dir,output dir): wasm-bindgen, then the npm wasm-opt.
+define bindgen
+	wasm-bindgen --target web --out-dir $(2) --out-name wasm_sse $(1)/$(WASM_TARGET)/release/wasm_sse.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) $(2)/wasm_sse_bg.wasm -o $(2)/wasm_sse_bg.wasm
+endef
+
+# The full wasm for the main entry, and the parser alone for `wasm-sse/parser`
+# (its own target dir, so that neither build invalidates the other).
 build: setup-rust setup-npm
 	cargo build --release --target $(WASM_TARGET) --lib
-	wasm-bindgen --target web --out-dir target/wasm-bindgen --out-name wasm_sse \
-		target/$(WASM_TARGET)/release/wasm_sse.wasm
-	$(WASM_OPT) $(WASM_OPT_FLAGS) target/wasm-bindgen/wasm_sse_bg.wasm -o target/wasm-bindgen/wasm_sse_bg.wasm
+	$(call bindgen,target,target/wasm-bindgen)
+	cargo build --release --target $(WASM_TARGET) --lib --no-default-features --target-dir target/parser-only
+	$(call bindgen,target/parser-only,target/wasm-bindgen-parser)
 	node scripts/build-iife.mjs target/wasm-bindgen
-	node scripts/build-pkg.mjs target/wasm-bindgen pkg
+	node scripts/build-pkg.mjs target/wasm-bindgen target/wasm-bindgen-parser pkg
 
 # ---------------------------------------------------------------- tests
 test: setup

@@ -3,7 +3,7 @@
 // imports it, never the main one. 'wasm-sse' is the package itself, so Node
 // (SSR, tests) gets the node entry and browsers and bundlers the browser one.
 import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, ref, shallowRef, toValue, watch } from 'vue';
-import { createDeltaStream, fetchEventSource } from 'wasm-sse';
+import { fetchEventSource } from 'wasm-sse';
 
 // ---- Framework-neutral core, the same in react.js. ------------------------------
 
@@ -130,20 +130,18 @@ function createChat(options, set, initialMessages) {
     set.messages(next);
   }
 
-  // Ends a turn. `status` undefined: silently (unmount). The stream's last
-  // flush (stream.abort() delivers it synchronously) still reaches the UI.
+  // Ends a turn. `status` undefined: silently (unmount). Otherwise the delta
+  // stream's last flush, which the abort delivers synchronously, still counts.
   function end(t, status, error) {
     if (t.ended) return;
     t.ended = true;
     if (status === undefined) t.active = false;
-    if (!t.stream.closed) t.stream.abort();
-    t.active = false;
     t.controller.abort();
+    t.active = false;
     if (turn === t) turn = null;
     if (status === undefined) return;
-    const content = t.stream.text;
-    if (status === 'done' || (status === 'stopped' && content)) {
-      setMessages([...messages, { role: 'assistant', content }]);
+    if (status === 'done' || (status === 'stopped' && t.text)) {
+      setMessages([...messages, { role: 'assistant', content: t.text }]);
     }
     if (error !== undefined) set.error(asError(error));
     set.status(status);
@@ -153,32 +151,14 @@ function createChat(options, set, initialMessages) {
     if (!live) return;
     if (turn) end(turn, 'stopped');
     const o = options();
-    const user = o.fetchOptions ?? {};
-    const t = { active: true, ended: false, controller: new AbortController(), stream: null, sawText: false };
-    const started = now();
-    t.stream = createDeltaStream({
-      format: o.format ?? 'openai',
-      markdown: o.markdown ?? 'hold',
-      flush: o.flush ?? 'frame',
-      onDelta(flush) {
-        if (!t.active) return;
-        if (!t.sawText && flush.text) {
-          t.sawText = true;
-          set.ttft(Math.round(now() - started));
-        }
-        set.answer(answerOf(flush));
-      },
-      onDone() {
-        end(t, 'done');
-      },
-      onError(error) {
-        end(t, 'error', error);
-      },
-    });
+    const { signal: _signal, delta: _delta, body: _body, headers: _headers, fetch: userFetch, ...rest } = o.fetchOptions ?? {};
     const history = [...messages, { role: 'user', content: String(prompt) }];
     const headers = new Headers(typeof o.headers === 'function' ? o.headers() : o.headers);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-    const body = o.body ? o.body(history) : { model: o.model, messages: history, stream: true };
+    const body = JSON.stringify(o.body ? o.body(history) : { model: o.model, messages: history, stream: true });
+    const t = { active: true, ended: false, controller: new AbortController(), text: '' };
+    const started = now();
+    let sawText = false;
     turn = t;
     setMessages(history);
     set.answer(EMPTY_ANSWER);
@@ -187,15 +167,33 @@ function createChat(options, set, initialMessages) {
     set.ttft(null);
     set.reconnects(0);
     set.status('connecting');
-    const { signal: _signal, delta: _delta, body: _body, headers: _headers, fetch: userFetch, ...rest } = user;
     const baseFetch = userFetch ?? ((input, requestInit) => globalThis.fetch(input, requestInit));
     fetchEventSource(o.url, {
       maxRetries: DEFAULT_MAX_RETRIES,
       ...rest,
       method: rest.method ?? 'POST',
       headers,
-      body: JSON.stringify(body),
+      body,
       signal: t.controller.signal,
+      // The events' text, parsed and extracted in wasm, coalesced and markdown-safe.
+      delta: {
+        format: o.format ?? 'openai',
+        markdown: o.markdown ?? 'hold',
+        flush: o.flush ?? 'frame',
+        onDelta(flush) {
+          if (!t.active) return;
+          t.text = flush.text;
+          if (!sawText && flush.text) {
+            sawText = true;
+            set.ttft(Math.round(now() - started));
+          }
+          set.answer(answerOf(flush));
+        },
+        onDone() {
+          if (t.active) end(t, 'done');
+        },
+        // An error event in the stream: the call then rejects with it (below).
+      },
       async fetch(input, requestInit) {
         const response = await baseFetch(input, requestInit);
         if (t.active && !rest.onopen && opensStream(response)) set.status('streaming');
@@ -207,11 +205,12 @@ function createChat(options, set, initialMessages) {
             if (t.active) set.status('streaming');
           }
         : undefined,
-      onmessage(message) {
-        if (!t.active) return;
-        rest.onmessage?.(message);
-        t.stream.pushEvent(message);
-      },
+      // Only when asked for: without it, no JS object is made per event.
+      onmessage: rest.onmessage
+        ? (message) => {
+            if (t.active) rest.onmessage(message);
+          }
+        : undefined,
       onerror(error) {
         if (!t.active) return undefined;
         const choice = rest.onerror?.(error);
@@ -228,9 +227,8 @@ function createChat(options, set, initialMessages) {
         rest.onmetrics?.(metrics);
       },
     }).then(
-      // The server ended the stream: without an end marker, what came is the answer.
+      // The server ended the stream (the last flush came already): what came is the answer.
       () => {
-        if (t.active) t.stream.finish();
         if (t.active) end(t, 'done');
       },
       (error) => {

@@ -20,17 +20,19 @@ export const CONDITIONS = {
 
 /**
  * @param {'node' | 'browser'} target
+ * @param {string} [subpath] an export of the package, "." by default
  * @returns {{ ok: true, dir: string, entry: string } | { ok: false, dir: string, reason: string }}
  *   entry is a path relative to dir, without a leading "./".
  */
-export function findEntry(target) {
+export function findEntry(target, subpath = '.') {
   const manifest = join(PKG_DIR, 'package.json');
   if (!existsSync(manifest)) {
     return { ok: false, dir: PKG_DIR, reason: `${manifest} does not exist: run make build first` };
   }
   const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
-  const entry = pickExport(pkg.exports, CONDITIONS[target]) ?? fallbackEntry(pkg, target);
-  if (!entry) return { ok: false, dir: PKG_DIR, reason: `no ${target} entry in ${manifest}` };
+  const exported = subpath === '.' ? pkg.exports : pkg.exports?.[subpath];
+  const entry = pickExport(exported, CONDITIONS[target]) ?? (subpath === '.' ? fallbackEntry(pkg, target) : undefined);
+  if (!entry) return { ok: false, dir: PKG_DIR, reason: `no ${target} entry for ${subpath} in ${manifest}` };
   const rel = entry.replace(/^\.\//, '');
   if (!existsSync(join(PKG_DIR, rel))) {
     return { ok: false, dir: PKG_DIR, reason: `${join(PKG_DIR, rel)} is missing: run make build first` };

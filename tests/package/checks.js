@@ -14,3 +14,8 @@ export async function runAllChecks(sse, { cases, server }) {
     client: await runClientChecks(sse, server),
   };
 }
+
+/** The checks that apply to `wasm-sse/parser`, the parser-only entry. */
+export async function runParserChecks(sse, { cases }) {
+  return { conformance: runConformance(sse.createParser, cases), api: await runApiChecks(sse) };
+}

@@ -56,6 +56,15 @@ after(async () => {
   sseServer?.close();
 });
 
+/** `wasm-sse/parser`, the parser-only entry: the conformance cases and the parser API. */
+function assertParserEntryPassed(label, result) {
+  assert.ok(result, `${label}: no result for wasm-sse/parser`);
+  for (const part of ['conformance', 'api']) {
+    assert.deepEqual(result[part].failures, [], `${label} wasm-sse/parser ${part} failures`);
+    assert.ok(result[part].passed > 0, `${label} wasm-sse/parser ran no ${part} checks`);
+  }
+}
+
 const withServer = (url) => `${url}?server=${encodeURIComponent(sseServer.base)}`;
 const TIMEOUT = 180_000;
 
@@ -64,6 +73,7 @@ test('the packed tarball ships exactly the files package.json lists', () => {
   const names = files.map((f) => f.path).sort();
   assert.deepEqual(names, [
     'README.md', 'api.js', 'client.js', 'delta.d.ts', 'delta.js', 'index.d.ts', 'index.js', 'node.js', 'package.json',
+    'parser/api.js', 'parser/index.d.ts', 'parser/index.js', 'parser/node.js', 'parser/wasm_sse.js', 'parser/wasm_sse_bg.wasm',
     'react.d.ts', 'react.js', 'vue.d.ts', 'vue.js', 'wasm-sse.iife.js', 'wasm_sse.js', 'wasm_sse_bg.wasm',
   ]);
 });
@@ -71,7 +81,9 @@ test('the packed tarball ships exactly the files package.json lists', () => {
 test('Node imports the package by name with no init call and passes every case', () => {
   const dir = prepare('node');
   const output = execFileSync(process.execPath, ['check.mjs', sseServer.base], { cwd: dir, encoding: 'utf8' });
-  assertAllPassed('node', JSON.parse(output));
+  const result = JSON.parse(output);
+  assertAllPassed('node', result);
+  assertParserEntryPassed('node', result.parserEntry);
 });
 
 test('a page with <script type="module"> and a module worker pass every case in Chromium', async () => {
@@ -81,6 +93,7 @@ test('a page with <script type="module"> and a module worker pass every case in 
     browser ??= await launchChromium();
     const result = await pageResult(browser, withServer(`${server.origin}/index.html`), TIMEOUT);
     assertAllPassed('page', result.page);
+    assertParserEntryPassed('page', result.page.parserEntry);
     assertAllPassed('worker', result.worker);
   } finally {
     await server.close();
