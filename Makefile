@@ -90,9 +90,10 @@ test-wasm: setup-rust setup-browser
 test-package: build setup-browser
 	node --test tests/server/ tests/package/
 
-# The mock LLM server, and the example chat app in Chromium against it.
+# The mock LLM server; the chat apps (vanilla, React, Vue) built from the packed
+# package and driven in Chromium against it.
 test-examples: build setup-browser examples/vanilla/node_modules/.installed
-	node --test examples/server/ examples/vanilla/
+	node --test examples/server/ examples/vanilla/ tests/examples/
 
 # ---------------------------------------------------------------- the rest
 bench: build setup-browser
