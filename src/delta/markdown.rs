@@ -542,8 +542,10 @@ impl Markdown {
         // What the paragraph so far needs, if the partial line continues it.
         let para_view = |upto: usize| -> (usize, String) {
             match para {
-                Some((_, content, ..)) => self.inline(text, content, upto),
-                None => (upto, String::new()),
+                // `upto` may be the start of the paragraph's last line, which is
+                // before its content when that line is indented (` |`).
+                Some((_, content, ..)) if content < upto => self.inline(text, content, upto),
+                _ => (upto, String::new()),
             }
         };
         if partial.is_empty() {

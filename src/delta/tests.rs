@@ -783,3 +783,16 @@ mod generated {
         }
     }
 }
+
+#[test]
+fn a_setext_underline_after_a_line_of_only_a_pipe_does_not_panic() {
+    // Found by tests/delta_properties.rs: " |\n-a" in hold mode sliced begin > end.
+    for mode in [Markdown::Hold, Markdown::Heal] {
+        let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText).markdown(mode));
+        p.push_text(" |\n-a");
+        let f = p.flush().expect("a flush");
+        assert!(" |\n-a".starts_with(f.text), "{:?}", f.text);
+        let f = p.finish();
+        assert_eq!(f.display(), " |\n-a");
+    }
+}
