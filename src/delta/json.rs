@@ -174,6 +174,18 @@ fn punct(b: &[u8], i: usize, want: u8) -> Result<usize, JsonError> {
     }
 }
 
+/// After a member or an element, maybe after whitespace: a `,` (the index of
+/// the next item and `true`) or `close` (its index and `false`).
+#[inline(always)]
+fn separator(b: &[u8], i: usize, close: u8) -> Result<(usize, bool), JsonError> {
+    let i = if matches!(b.get(i), Some(&c) if c == b',' || c == close) { i } else { ws(b, i) };
+    match b.get(i) {
+        Some(b',') => Ok((ws(b, i + 1), true)),
+        Some(&c) if c == close => Ok((i, false)),
+        _ => Err(JsonError { at: i.min(b.len()) }),
+    }
+}
+
 /// The end of a string whose inside starts at `i`: the index of its closing
 /// quote, and whether it holds an escape. The byte after a backslash is
 /// skipped unread (it may be a quote); escapes are checked when unescaping.
@@ -404,16 +416,11 @@ impl<'a> Walker<'a> {
             } else {
                 i = skip_value(b, i, depth + 1)?;
             }
-            match b.get(i) {
-                Some(b',') => i = ws(b, i + 1),
-                Some(b'}') => break,
-                _ => {
-                    i = ws(b, i);
-                    match b.get(i) {
-                        Some(b',') => i = ws(b, i + 1),
-                        Some(b'}') => break,
-                        _ => return Err(JsonError { at: i.min(b.len()) }),
-                    }
+            match separator(b, i, b'}')? {
+                (next, true) => i = next,
+                (at_close, false) => {
+                    i = at_close;
+                    break;
                 }
             }
         }
@@ -444,16 +451,11 @@ impl<'a> Walker<'a> {
                 i = skip_value(b, i, depth + 1)?;
             }
             k = k.saturating_add(1);
-            match b.get(i) {
-                Some(b',') => i = ws(b, i + 1),
-                Some(b']') => break,
-                _ => {
-                    i = ws(b, i);
-                    match b.get(i) {
-                        Some(b',') => i = ws(b, i + 1),
-                        Some(b']') => break,
-                        _ => return Err(JsonError { at: i.min(b.len()) }),
-                    }
+            match separator(b, i, b']')? {
+                (next, true) => i = next,
+                (at_close, false) => {
+                    i = at_close;
+                    break;
                 }
             }
         }
