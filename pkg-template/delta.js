@@ -9,14 +9,22 @@
 // hands over only the new text and the live display tail.
 import { WasmDelta } from './wasm_sse.js';
 import { createParser } from './api.js';
+import { createPartialValue } from './partial-json.js';
 
 // Wire values shared with src/wasm/delta.rs; keep the two in step.
 const TEXT = 0x80000000;
 const DONE = 1;
 const ERROR = 2;
+// Change bits of a flush.
+const REASONING = 1;
+const TOOL_CALLS = 2;
+const USAGE = 4;
+const FINISH_REASON = 8;
+const RESTARTED = 16;
+const NO_CALLS = Object.freeze([]);
 
 const MARKDOWN = { off: 0, hold: 1, heal: 2 };
-const PRESETS = ['openai', 'openai-chat', 'openai-responses', 'anthropic', 'text'];
+const PRESETS = ['openai', 'openai-chat', 'openai-responses', 'anthropic', 'ai-sdk', 'text'];
 const FRAME_FALLBACK_MS = 16;
 
 const noop = () => {};
@@ -36,6 +44,21 @@ function flushPolicy(flush) {
     return { kind: 'interval', ms: flush.intervalMs };
   }
   throw new TypeError("flush must be 'frame', 'event', 'manual' or { intervalMs: number }");
+}
+
+// One channel's part of a flush; `display` is built on first read, so a UI
+// that keeps the stable part never pays for it.
+function channel(delta, text, stableLength, displayTail) {
+  let display;
+  return {
+    delta,
+    text,
+    stableLength,
+    displayTail,
+    get display() {
+      return (display ??= text.slice(0, stableLength) + displayTail);
+    },
+  };
 }
 
 // For fetchEventSource's `delta` option (client.js): a stream's wasm pipeline
@@ -67,6 +90,12 @@ export function createDeltaStream(options = {}) {
   if (core === undefined) throw new TypeError(`invalid JSON pointer ${JSON.stringify(format)}`);
 
   let text = '';
+  // The other channels, as the last flush left them (see `deliver`).
+  let reasoning = null;
+  let toolCalls = NO_CALLS;
+  let inputs = [];
+  let usage = null;
+  let finishReason = null;
   let closed = false;
   // Queued items: their strings concatenated, and two numbers each (see wasm).
   let queue = '';
@@ -157,24 +186,60 @@ export function createDeltaStream(options = {}) {
   function deliver(finishing) {
     const out = core.flush(finishing);
     if (out === undefined) return;
+    const changes = core.changes();
+    const restarted = (changes & RESTARTED) !== 0;
+    if (restarted) {
+      text = '';
+      reasoning = null;
+      toolCalls = NO_CALLS;
+      inputs = [];
+      usage = null;
+      finishReason = null;
+    }
     const added = core.text_len() - text.length;
-    const stableLength = core.stable_len();
     const delta = out.slice(0, added);
-    const displayTail = out.slice(added);
     text += delta;
-    const all = text;
-    let display;
-    onDelta({
-      delta,
-      text: all,
-      stableLength,
-      displayTail,
-      // Built on first read: a UI that keeps the stable part never pays for it.
-      get display() {
-        return (display ??= all.slice(0, stableLength) + displayTail);
-      },
-      done: finishing,
-    });
+    if (changes & REASONING) {
+      const both = core.reasoning();
+      const before = reasoning?.text ?? '';
+      const grown = both.slice(0, core.reasoning_text_len() - before.length);
+      reasoning = channel(grown, before + grown, core.reasoning_stable_len(), both.slice(grown.length));
+    } else if (reasoning !== null && reasoning.delta !== '') {
+      reasoning = channel('', reasoning.text, reasoning.stableLength, reasoning.displayTail);
+    }
+    if (changes & TOOL_CALLS) toolCalls = updateCalls(JSON.parse(core.tool_calls()));
+    if (changes & USAGE) usage = JSON.parse(core.usage());
+    if (changes & FINISH_REASON) finishReason = core.finish_reason() ?? null;
+    const flush = channel(delta, text, core.stable_len(), out.slice(added));
+    flush.done = finishing;
+    flush.restarted = restarted;
+    flush.reasoning = reasoning;
+    flush.toolCalls = toolCalls;
+    flush.usage = usage;
+    flush.finishReason = finishReason;
+    onDelta(flush);
+  }
+
+  // The calls the flush changed, as [index, id, name, argumentsDelta, done,
+  // inputReset, inputOps] (src/wasm/delta.rs): new objects for those only, so a
+  // UI re-renders only what changed.
+  function updateCalls(changed) {
+    const calls = toolCalls.slice();
+    for (const [index, id, name, argumentsDelta, done, reset, ops] of changed) {
+      const input = (inputs[index] ??= createPartialValue());
+      if (reset) input.reset();
+      input.applyOps(ops);
+      const before = calls[index];
+      calls[index] = Object.freeze({
+        index,
+        id,
+        name,
+        arguments: (before?.arguments ?? '') + argumentsDelta,
+        input: input.value,
+        done: done === 1,
+      });
+    }
+    return Object.freeze(calls);
   }
 
   // The one way out: the last flush, then free the wasm side.
@@ -260,6 +325,19 @@ export function createDeltaStream(options = {}) {
     if (drain()) end('done');
   }
 
+  // The answer starts over (its request was sent again and could not resume):
+  // what was queued belongs to the attempt before, and the next flush says
+  // `restarted` with every channel empty.
+  function restart() {
+    if (closed) return;
+    if (!drain()) return;
+    heldHigh = '';
+    heldFeedHigh = '';
+    jsParser?.reset();
+    core.restart();
+    pushed();
+  }
+
   function abort() {
     if (closed) return;
     // Deliver what was pushed, but report nothing more: no end, no error.
@@ -277,6 +355,7 @@ export function createDeltaStream(options = {}) {
     flush,
     finish,
     abort,
+    restart,
     get text() {
       return text;
     },

@@ -37,6 +37,8 @@
 //! assert_eq!((f.text, f.display().as_str(), f.done), ("Hello **world**", "Hello **world**", true));
 //! ```
 
+
+mod channel;
 mod extract;
 mod grapheme;
 mod inline;
@@ -44,9 +46,17 @@ mod json;
 mod markdown;
 #[cfg(test)]
 mod tests;
+mod think;
+mod tools;
+mod usage;
 
-use extract::Raw;
+pub use channel::ChannelFlush;
 pub use extract::{DeltaError, Extracted, Extractor, JsonPointer, Piece};
+pub use tools::ToolCall;
+
+use channel::Channel;
+use extract::{invalid_escape, Item, Str};
+use think::{Route, Think};
 
 /// How the display text treats markdown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -94,38 +104,6 @@ pub enum Status {
     Done,
 }
 
-/// One flush, borrowed from the pipeline until its next call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Flush<'a> {
-    /// The raw text added since the previous flush.
-    pub delta: &'a str,
-    /// All raw text flushed so far: the concatenation of every `delta`.
-    pub text: &'a str,
-    /// Length of the final part of the display, in bytes: `text[..stable_len]`
-    /// is complete blocks that render the same in the final text, and the
-    /// display starts with it. Never decreases.
-    pub stable_len: usize,
-    /// [`Flush::stable_len`] in UTF-16 code units.
-    pub stable_len_utf16: usize,
-    /// Length of [`Flush::text`] in UTF-16 code units.
-    pub text_len_utf16: usize,
-    /// The display after the stable part: the display text is
-    /// `text[..stable_len] + display_tail`.
-    pub display_tail: &'a str,
-    /// The stream has ended; this is the last flush.
-    pub done: bool,
-}
-
-impl Flush<'_> {
-    /// The whole markdown-safe display text (allocates; a UI that keeps the
-    /// stable part only needs [`Flush::display_tail`]).
-    pub fn display(&self) -> String {
-        let mut s = String::with_capacity(self.stable_len + self.display_tail.len());
-        s.push_str(&self.text[..self.stable_len]);
-        s.push_str(self.display_tail);
-        s
-    }
-}
 
 /// The markdown-safe display of `text`, an answer that may still go on: the
 /// same as a flush's display in `mode`, without holding back the last grapheme
@@ -151,107 +129,249 @@ pub fn utf16_len(s: &str) -> usize {
     s.bytes().map(|b| usize::from((b as i8) >= -0x40) + usize::from(b >= 0xF0)).sum()
 }
 
-/// The character a UTF-16 surrogate pair encodes.
-fn join_surrogates(high: u16, low: u16) -> char {
-    let cp = 0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
-    char::from_u32(cp).unwrap_or('\u{FFFD}')
+
+/// What changed besides the answer text in a flush.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Changes {
+    /// The reasoning has new text (or appeared).
+    pub reasoning: bool,
+    /// A tool call began, grew or completed (see [`ToolCall::changed`]).
+    pub tool_calls: bool,
+    /// The usage changed.
+    pub usage: bool,
+    /// The finish reason arrived.
+    pub finish_reason: bool,
+}
+
+impl Changes {
+    fn any(&self) -> bool {
+        self.reasoning || self.tool_calls || self.usage || self.finish_reason
+    }
+}
+
+/// One flush, borrowed from the pipeline until its next call. The answer's
+/// fields are at the top level; the other channels are beside them.
+#[derive(Debug, Clone, Copy)]
+pub struct Flush<'a> {
+    /// The raw answer text added since the previous flush.
+    pub delta: &'a str,
+    /// All answer text flushed so far: the concatenation of every `delta`
+    /// since the start (or since a restart).
+    pub text: &'a str,
+    /// Length of the final part of the display, in bytes: `text[..stable_len]`
+    /// is complete blocks that render the same in the final text, and the
+    /// display starts with it. Never decreases (but for a restart).
+    pub stable_len: usize,
+    /// [`Flush::stable_len`] in UTF-16 code units.
+    pub stable_len_utf16: usize,
+    /// Length of [`Flush::text`] in UTF-16 code units.
+    pub text_len_utf16: usize,
+    /// The display after the stable part: the display text is
+    /// `text[..stable_len] + display_tail`.
+    pub display_tail: &'a str,
+    /// The stream has ended; this is the last flush.
+    pub done: bool,
+    /// The answer started over ([`Pipeline::restart`]): every channel is
+    /// reported from empty again, and nothing of the earlier attempt is in it.
+    pub restarted: bool,
+    /// The reasoning, once some has arrived (markdown-safe like the answer).
+    pub reasoning: Option<ChannelFlush<'a>>,
+    /// The tool calls so far, in the order they began.
+    pub tool_calls: &'a [ToolCall],
+    /// The usage object as the provider sent it (JSON text), merged across
+    /// events; `None` until one arrives.
+    pub usage: Option<&'a str>,
+    /// The finish reason as the provider spells it (`stop`, `tool_calls`,
+    /// `end_turn`, `completed`, `tool-calls`...), once it arrives.
+    pub finish_reason: Option<&'a str>,
+    /// What besides the answer text changed since the previous flush.
+    pub changed: Changes,
+}
+
+impl Flush<'_> {
+    /// The whole markdown-safe display text (allocates; a UI that keeps the
+    /// stable part only needs [`Flush::display_tail`]).
+    pub fn display(&self) -> String {
+        let mut s = String::with_capacity(self.stable_len + self.display_tail.len());
+        s.push_str(&self.text[..self.stable_len]);
+        s.push_str(self.display_tail);
+        s
+    }
 }
 
 /// The pipeline. See the module docs.
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     options: PipelineOptions,
-    /// All text pushed so far.
-    text: String,
-    /// A high surrogate that ended the last push, waiting for its low half.
-    pending_high: Option<u16>,
-    /// `text[..sent]` has been flushed.
-    sent: usize,
-    sent_utf16: usize,
-    stable: usize,
-    stable_utf16: usize,
-    display_tail: String,
-    markdown: Option<markdown::Markdown>,
+    answer: Channel,
+    /// Created when the first reasoning text arrives.
+    reasoning: Option<Channel>,
+    /// The reasoning channel was created and not flushed yet.
+    reasoning_new: bool,
+    /// A leading `<think>` block of the answer text (OpenAI chat only).
+    think: Think,
+    tools: tools::Tools,
+    usage: usage::Usage,
+    finish_reason: Option<String>,
+    finish_changed: bool,
+    /// Reused between events: the items of one event.
+    items: Vec<Item<'static>>,
+    /// Restarted, and not flushed since.
+    restarted: bool,
     done: bool,
     finished: bool,
+}
+
+/// An empty vector of items of any lifetime, keeping the allocation (the
+/// standard library collects in place when the types have the same layout).
+fn recycle<'b>(mut items: Vec<Item<'_>>) -> Vec<Item<'b>> {
+    items.clear();
+    items.into_iter().filter_map(|_| None).collect()
 }
 
 impl Pipeline {
     /// A pipeline with these options.
     pub fn new(options: PipelineOptions) -> Self {
-        let markdown = match options.markdown {
-            Markdown::Off => None,
-            Markdown::Hold => Some(markdown::Markdown::new(false)),
-            Markdown::Heal => Some(markdown::Markdown::new(true)),
-        };
+        let think = Think::new(options.extractor == Extractor::OpenAiChat);
         Pipeline {
-            options,
-            text: String::new(),
-            pending_high: None,
-            sent: 0,
-            sent_utf16: 0,
-            stable: 0,
-            stable_utf16: 0,
-            display_tail: String::new(),
-            markdown,
+            answer: Channel::new(options.markdown),
+            reasoning: None,
+            reasoning_new: false,
+            think,
+            tools: tools::Tools::default(),
+            usage: usage::Usage::default(),
+            finish_reason: None,
+            finish_changed: false,
+            items: Vec::new(),
+            restarted: false,
             done: false,
             finished: false,
+            options,
         }
     }
 
-    /// Extracts the text of one event and adds it. On `Err` nothing was added:
-    /// the driver should report the error and call [`Pipeline::finish`], which
-    /// still delivers all text so far. After `Done` or `finish`, events are ignored.
+    /// Reads one event and adds what it says to the channels. On `Err` nothing
+    /// was added (but for an earlier item of the same event whose text was
+    /// fine): the driver should report the error and call [`Pipeline::finish`],
+    /// which still delivers everything so far. After `Done` or `finish`, events
+    /// are ignored.
     pub fn push_event(&mut self, event: &str, data: &str) -> Result<Status, DeltaError> {
         if self.done || self.finished {
             return Ok(Status::Done);
         }
-        // The text is borrowed from `data`, or unescaped straight into `self.text`:
-        // no allocation per event.
-        match self.options.extractor.extract_raw(event, data)? {
-            Raw::Plain(text) | Raw::Json { raw: text, escaped: false } => {
-                self.push_piece(&Piece::plain(text))
-            }
-            Raw::Json { raw, escaped: true } => self.push_escaped(data, raw)?,
-            Raw::Nothing => {}
-            Raw::Done => {
-                self.done = true;
-                return Ok(Status::Done);
-            }
-        }
-        Ok(Status::Continue)
+        let mut items = recycle(std::mem::take(&mut self.items));
+        let result = match self.options.extractor.items(event, data, &mut items) {
+            Ok(()) => items.iter().try_for_each(|item| self.apply(data, item)),
+            Err(e) => Err(e),
+        };
+        self.items = recycle(items);
+        result?;
+        Ok(if self.done { Status::Done } else { Status::Continue })
     }
 
-    /// Adds the unescaped JSON string `raw` (a subslice of `data`), as
-    /// [`Pipeline::push_piece`] would add its [`Piece`].
-    fn push_escaped(&mut self, data: &str, raw: &str) -> Result<(), DeltaError> {
-        let start = self.text.len();
-        let (lead_low, trail_high) =
-            json::unescape_into(raw, &mut self.text).map_err(|e| extract::invalid_escape(data, raw, e))?;
-        if self.pending_high.is_some()
-            && lead_low.is_none()
-            && self.text.len() == start
-            && trail_high.is_none()
-        {
-            // An empty delta between the halves of a pair: keep waiting.
-            return Ok(());
+    fn apply(&mut self, data: &str, item: &Item<'_>) -> Result<(), DeltaError> {
+        match *item {
+            Item::Text(text) => self.push_answer(data, text)?,
+            Item::Reasoning(text) => {
+                if !text.is_empty() {
+                    let markdown = self.options.markdown;
+                    let reasoning = self.reasoning.get_or_insert_with(|| Channel::new(markdown));
+                    push_str(reasoning, data, text)?;
+                    self.reasoning_new |= reasoning.sent == 0;
+                }
+            }
+            Item::ReasoningBreak => {
+                if let Some(reasoning) = &mut self.reasoning {
+                    if !reasoning.text.is_empty() && !reasoning.text.ends_with("\n\n") {
+                        reasoning.push_piece(&Piece::plain("\n\n"));
+                    }
+                }
+            }
+            Item::ToolStart { key, id, name } => self.tools.start(key, id, name),
+            Item::ToolArgs { key, text } => {
+                if let (Err(e), Str::Json { raw, .. }) = (self.tools.arguments(key, text), text) {
+                    return Err(invalid_escape(data, raw, e));
+                }
+            }
+            Item::ToolInput { key, name, json } => {
+                self.tools.start(key, None, name);
+                self.tools.input(key, json);
+            }
+            Item::ToolDone(key) => self.tools.done(key),
+            Item::Usage(raw) => self.usage.merge(raw),
+            Item::Finish(reason) => {
+                if let Some(reason) = reason.text() {
+                    if self.finish_reason.as_deref() != Some(&reason) {
+                        self.finish_reason = Some(reason.into_owned());
+                        self.finish_changed = true;
+                    }
+                }
+            }
+            Item::Done => self.done = true,
         }
-        match (self.pending_high.take(), lead_low) {
-            (Some(h), Some(l)) => self.text.insert(start, join_surrogates(h, l)),
-            (Some(_), None) | (None, Some(_)) => self.text.insert(start, '\u{FFFD}'),
-            (None, None) => {}
-        }
-        self.pending_high = trail_high;
         Ok(())
     }
 
-    /// Adds text found some other way (a user's extractor function).
-    pub fn push_text(&mut self, text: &str) {
-        self.push_piece(&Piece { text: text.into(), lead_low: None, trail_high: None });
+    /// Adds answer text, through the `<think>` splitter while it looks.
+    fn push_answer(&mut self, data: &str, text: Str<'_>) -> Result<(), DeltaError> {
+        if self.think.is_off() {
+            return push_str(&mut self.answer, data, text);
+        }
+        let piece = match text {
+            Str::Plain(s) | Str::Json { raw: s, escaped: false } => Piece::plain(s),
+            Str::Json { raw, escaped: true } => {
+                let u = json::unescape(raw).map_err(|e| invalid_escape(data, raw, e))?;
+                Piece { text: u.text, lead_low: u.lead_low, trail_high: u.trail_high }
+            }
+        };
+        self.route(&piece);
+        Ok(())
     }
 
-    /// Adds text given as UTF-16 code units (a JS string), joining a surrogate
-    /// pair split between two calls. Lone surrogates become U+FFFD.
+    /// Sends a piece of answer text where the `<think>` splitter says; its lone
+    /// surrogate halves go with the first and last parts.
+    fn route(&mut self, piece: &Piece<'_>) {
+        let mut parts: Vec<(Route, String)> = Vec::new();
+        self.think.route(&piece.text, &mut |to, text| parts.push((to, text.to_owned())));
+        if parts.is_empty() && (piece.lead_low.is_some() || piece.trail_high.is_some()) {
+            let to = self.think.settle(&mut |to, text| parts.push((to, text.to_owned())));
+            if parts.is_empty() {
+                parts.push((to, String::new()));
+            }
+        }
+        self.deliver(parts, piece.lead_low, piece.trail_high);
+    }
+
+    fn deliver(&mut self, parts: Vec<(Route, String)>, lead_low: Option<u16>, trail_high: Option<u16>) {
+        let last = parts.len().saturating_sub(1);
+        for (n, (to, text)) in parts.into_iter().enumerate() {
+            let piece = Piece {
+                text: text.into(),
+                lead_low: if n == 0 { lead_low } else { None },
+                trail_high: if n == last { trail_high } else { None },
+            };
+            match to {
+                Route::Answer => self.answer.push_piece(&piece),
+                Route::Reasoning => {
+                    let markdown = self.options.markdown;
+                    let reasoning = self.reasoning.get_or_insert_with(|| Channel::new(markdown));
+                    reasoning.push_piece(&piece);
+                    self.reasoning_new |= reasoning.sent == 0;
+                }
+            }
+        }
+    }
+
+    /// Adds answer text found some other way (a user's extractor function).
+    pub fn push_text(&mut self, text: &str) {
+        if !self.finished {
+            self.route(&Piece::plain(text));
+        }
+    }
+
+    /// Adds answer text given as UTF-16 code units (a JS string), joining a
+    /// surrogate pair split between two calls. Lone surrogates become U+FFFD.
     pub fn push_utf16(&mut self, units: &[u16]) {
         let mut start = 0;
         let mut lead_low = None;
@@ -269,33 +389,14 @@ impl Pipeline {
         }
         let text: String =
             char::decode_utf16(units[start..end].iter().copied()).map(|r| r.unwrap_or('\u{FFFD}')).collect();
-        self.push_piece(&Piece { text: text.into(), lead_low, trail_high });
+        if !self.finished {
+            self.route(&Piece { text: text.into(), lead_low, trail_high });
+        }
     }
 
-    fn push_piece(&mut self, piece: &Piece<'_>) {
-        if self.finished {
-            return;
-        }
-        if self.pending_high.is_some()
-            && piece.lead_low.is_none()
-            && piece.text.is_empty()
-            && piece.trail_high.is_none()
-        {
-            // An empty delta between the halves of a pair: keep waiting.
-            return;
-        }
-        match (self.pending_high.take(), piece.lead_low) {
-            (Some(h), Some(l)) => self.text.push(join_surrogates(h, l)),
-            (Some(_), None) | (None, Some(_)) => self.text.push('\u{FFFD}'),
-            (None, None) => {}
-        }
-        self.text.push_str(&piece.text);
-        self.pending_high = piece.trail_high;
-    }
-
-    /// All text pushed so far, flushed or not.
+    /// All answer text pushed so far, flushed or not.
     pub fn text(&self) -> &str {
-        &self.text
+        &self.answer.text
     }
 
     /// Whether an end event was seen.
@@ -303,65 +404,99 @@ impl Pipeline {
         self.done
     }
 
-    /// Whether a flush now would deliver new text.
-    pub fn has_pending(&self) -> bool {
-        grapheme::last_cluster_start(&self.text[self.sent..]) > 0
+    fn changes(&self) -> Changes {
+        Changes {
+            reasoning: self.reasoning_new || self.reasoning.as_ref().is_some_and(|r| r.ready_end() > r.sent),
+            tool_calls: self.tools.changed,
+            usage: self.usage.changed,
+            finish_reason: self.finish_changed,
+        }
     }
 
-    /// Flushes what can be delivered safely; `None` if nothing new can be (no new
-    /// text, or only an unfinished cluster). After `finish`, always `None`.
-    pub fn flush(&mut self) -> Option<Flush<'_>> {
+    /// Whether a flush now would deliver something new.
+    pub fn has_pending(&self) -> bool {
+        !self.finished && (self.answer.ready_end() > self.answer.sent || self.changes().any() || self.restarted)
+    }
+
+    /// Starts the answer over: every channel is emptied, and the next flush
+    /// says so ([`Flush::restarted`]). For a stream that had to be requested
+    /// again from the start, so that no text of two attempts is ever joined.
+    pub fn restart(&mut self) {
         if self.finished {
+            return;
+        }
+        let options = self.options.clone();
+        let items = std::mem::take(&mut self.items);
+        *self = Pipeline::new(options);
+        self.items = items;
+        self.restarted = true;
+    }
+
+    /// Flushes what can be delivered safely; `None` if nothing new can be (no
+    /// new text, or only an unfinished cluster, and no other change). After
+    /// `finish`, always `None`.
+    pub fn flush(&mut self) -> Option<Flush<'_>> {
+        if !self.has_pending() {
             return None;
         }
-        // Hold back the last grapheme cluster: it may still grow.
-        let end = self.sent + grapheme::last_cluster_start(&self.text[self.sent..]);
-        if end == self.sent {
-            return None;
-        }
-        Some(self.emit(end, false))
+        Some(self.emit(false))
     }
 
     /// Ends the stream (end event, EOF, abort or error): flushes everything,
     /// including a held-back tail, and shows the text as is. Repeated calls
-    /// return the same final flush with an empty delta.
+    /// return the same final flush with empty deltas.
     pub fn finish(&mut self) -> Flush<'_> {
-        if let Some(_high) = self.pending_high.take() {
-            // A high surrogate whose low half never came.
-            self.text.push('\u{FFFD}');
+        if !self.finished {
+            let mut parts = Vec::new();
+            self.think.finish(&mut |to, text: &str| parts.push((to, text.to_owned())));
+            self.deliver(parts, None, None);
+            self.answer.close();
+            if let Some(reasoning) = &mut self.reasoning {
+                reasoning.close();
+            }
+            self.finished = true;
         }
-        self.finished = true;
-        self.emit(self.text.len(), true)
+        self.emit(true)
     }
 
-    fn emit(&mut self, end: usize, done: bool) -> Flush<'_> {
-        let prev = self.sent;
-        self.sent_utf16 += utf16_len(&self.text[prev..end]);
-        self.sent = end;
-        let text = &self.text[..end];
-        let (stable, cut, suffix) = match (&mut self.markdown, done) {
-            (Some(md), false) => {
-                let v = md.view(text);
-                (v.stable, v.cut, v.suffix)
-            }
-            _ => (end, end, String::new()),
+    fn emit(&mut self, done: bool) -> Flush<'_> {
+        let changed = self.changes();
+        let answer_end = if done { self.answer.text.len() } else { self.answer.ready_end() };
+        let reasoning_end =
+            self.reasoning.as_ref().map(|r| if done { r.text.len() } else { r.ready_end() });
+        self.tools.emit();
+        self.usage.changed = false;
+        self.finish_changed = false;
+        self.reasoning_new = false;
+        let restarted = std::mem::take(&mut self.restarted);
+        let a = self.answer.emit(answer_end, done);
+        let reasoning = match (&mut self.reasoning, reasoning_end) {
+            (Some(r), Some(end)) => Some(r.emit(end, done)),
+            _ => None,
         };
-        // Stable never goes back, even if the analyser were to say so.
-        let stable = stable.max(self.stable).min(end);
-        let cut = cut.max(stable);
-        self.stable_utf16 += utf16_len(&self.text[self.stable..stable]);
-        self.stable = stable;
-        self.display_tail.clear();
-        self.display_tail.push_str(&self.text[stable..cut]);
-        self.display_tail.push_str(&suffix);
         Flush {
-            delta: &self.text[prev..end],
-            text: &self.text[..end],
-            stable_len: stable,
-            stable_len_utf16: self.stable_utf16,
-            text_len_utf16: self.sent_utf16,
-            display_tail: &self.display_tail,
+            delta: a.delta,
+            text: a.text,
+            stable_len: a.stable_len,
+            stable_len_utf16: a.stable_len_utf16,
+            text_len_utf16: a.text_len_utf16,
+            display_tail: a.display_tail,
             done,
+            restarted,
+            reasoning,
+            tool_calls: &self.tools.calls,
+            usage: (!self.usage.json.is_empty()).then_some(self.usage.json.as_str()),
+            finish_reason: self.finish_reason.as_deref(),
+            changed,
         }
     }
+}
+
+/// Adds a string of an event to a channel.
+fn push_str(channel: &mut Channel, data: &str, text: Str<'_>) -> Result<(), DeltaError> {
+    match text {
+        Str::Plain(s) | Str::Json { raw: s, escaped: false } => channel.push_piece(&Piece::plain(s)),
+        Str::Json { raw, escaped: true } => channel.push_escaped(raw).map_err(|e| invalid_escape(data, raw, e))?,
+    }
+    Ok(())
 }

@@ -9,10 +9,13 @@
 //! * raw event-stream bytes or text ([`WasmDelta::feed_bytes`]) are parsed,
 //!   extracted and coalesced entirely here: no JS object per event;
 //! * a flush returns one string, the new text followed by the live display tail,
-//!   plus two numbers read by getters. JS keeps the whole text itself by
-//!   concatenation, so a flush costs the new text plus the tail, never the answer.
+//!   plus numbers read by getters. JS keeps the whole text itself by
+//!   concatenation, so a flush costs the new text plus the tail, never the answer;
+//! * the other channels cross only when they changed ([`WasmDelta::changes`]):
+//!   the reasoning as the answer is, the tool calls as one JSON text of the
+//!   changed calls (see [`WasmDelta::tool_calls`]), the usage as its JSON text.
 
-use crate::delta::{DeltaError, Extractor, Markdown, Pipeline, PipelineOptions, Status};
+use crate::delta::{DeltaError, Extractor, Markdown, Pipeline, PipelineOptions, Status, ToolCall};
 use crate::parser::{Event, Parser, Sink};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,6 +33,16 @@ mod wire {
     pub const DONE: u32 = 1;
     /// Status: an error in the stream; take it with `take_error`, then finish.
     pub const ERROR: u32 = 2;
+    /// Change bits of a flush ([`super::WasmDelta::changes`]).
+    pub const REASONING: u32 = 1;
+    /// The tool calls changed.
+    pub const TOOL_CALLS: u32 = 2;
+    /// The usage changed.
+    pub const USAGE: u32 = 4;
+    /// The finish reason arrived.
+    pub const FINISH_REASON: u32 = 8;
+    /// The answer started over: JS drops the text it kept.
+    pub const RESTARTED: u32 = 16;
 }
 
 /// Splits `s` after `units` UTF-16 code units. A cut that would fall inside a
@@ -101,6 +114,15 @@ impl DeltaLink {
             Err(e) => core.fail(e),
         }
     }
+
+    /// Starts the answer over (the client had to send the request again and
+    /// the stream cannot resume): the next flush says so.
+    pub(crate) fn restart(&self) {
+        let mut core = self.core.borrow_mut();
+        if !core.failed {
+            core.pipeline.restart();
+        }
+    }
 }
 
 struct Core {
@@ -113,6 +135,14 @@ struct Core {
     /// Of the last flush, in UTF-16 units.
     stable_len: u32,
     text_len: u32,
+    /// What else the last flush carries, and its parts for the getters.
+    changes: u32,
+    reasoning: Option<String>,
+    reasoning_stable_len: u32,
+    reasoning_text_len: u32,
+    tool_calls: Option<String>,
+    usage: Option<String>,
+    finish_reason: Option<String>,
 }
 
 impl Core {
@@ -142,8 +172,21 @@ impl WasmDelta {
             failed: false,
             stable_len: 0,
             text_len: 0,
+            changes: 0,
+            reasoning: None,
+            reasoning_stable_len: 0,
+            reasoning_text_len: 0,
+            tool_calls: None,
+            usage: None,
+            finish_reason: None,
         };
         Some(WasmDelta { core: Rc::new(RefCell::new(core)) })
+    }
+
+    /// Starts the answer over (see [`Pipeline::restart`]). Events queued in JS
+    /// must have been pushed first.
+    pub fn restart(&self) {
+        self.link().restart();
     }
 
     /// A handle for `fetchEventSource` to push events into this pipeline.
@@ -225,14 +268,86 @@ impl WasmDelta {
     /// length of the text JS had gives where the new text ends.
     pub fn flush(&self, finish: bool) -> Option<String> {
         let mut core = self.core.borrow_mut();
-        let Core { pipeline, stable_len, text_len, .. } = &mut *core;
+        let Core { pipeline, .. } = &mut *core;
         let f = if finish { pipeline.finish() } else { pipeline.flush()? };
-        *stable_len = f.stable_len_utf16 as u32;
-        *text_len = f.text_len_utf16 as u32;
         let mut out = String::with_capacity(f.delta.len() + f.display_tail.len());
         out.push_str(f.delta);
         out.push_str(f.display_tail);
+        let mut changes = 0;
+        let (mut reasoning, mut reasoning_lens, mut tool_calls, mut usage, mut finish_reason) =
+            (None, (0, 0), None, None, None);
+        if f.restarted {
+            changes |= wire::RESTARTED;
+        }
+        if let Some(r) = f.reasoning.filter(|_| f.changed.reasoning || finish) {
+            changes |= wire::REASONING;
+            let mut text = String::with_capacity(r.delta.len() + r.display_tail.len());
+            text.push_str(r.delta);
+            text.push_str(r.display_tail);
+            reasoning = Some(text);
+            reasoning_lens = (r.stable_len_utf16 as u32, r.text_len_utf16 as u32);
+        }
+        if f.changed.tool_calls {
+            changes |= wire::TOOL_CALLS;
+            tool_calls = Some(encode_tool_calls(f.tool_calls));
+        }
+        if f.changed.usage {
+            changes |= wire::USAGE;
+            usage = f.usage.map(str::to_owned);
+        }
+        if f.changed.finish_reason {
+            changes |= wire::FINISH_REASON;
+            finish_reason = f.finish_reason.map(str::to_owned);
+        }
+        let (stable_len, text_len) = (f.stable_len_utf16 as u32, f.text_len_utf16 as u32);
+        core.stable_len = stable_len;
+        core.text_len = text_len;
+        core.changes = changes;
+        core.reasoning = reasoning;
+        (core.reasoning_stable_len, core.reasoning_text_len) = reasoning_lens;
+        core.tool_calls = tool_calls;
+        core.usage = usage;
+        core.finish_reason = finish_reason;
         Some(out)
+    }
+
+    /// What else the last flush carries: a sum of the change bits of `delta.js`.
+    pub fn changes(&self) -> u32 {
+        self.core.borrow().changes
+    }
+
+    /// The reasoning of the last flush, when it changed: its new text then its
+    /// display tail, split as for the answer by the two lengths below.
+    pub fn reasoning(&self) -> Option<String> {
+        self.core.borrow_mut().reasoning.take()
+    }
+
+    /// UTF-16 length of the reasoning's stable display part.
+    pub fn reasoning_stable_len(&self) -> u32 {
+        self.core.borrow().reasoning_stable_len
+    }
+
+    /// UTF-16 length of all reasoning text flushed so far.
+    pub fn reasoning_text_len(&self) -> u32 {
+        self.core.borrow().reasoning_text_len
+    }
+
+    /// The calls the last flush changed, as one JSON array of
+    /// `[index, id, name, argumentsDelta, done, inputReset, [inputOps...]]`
+    /// (id and name `null` until known; `done` and `inputReset` 0 or 1; the
+    /// input operations of `src/delta/json/partial.rs`).
+    pub fn tool_calls(&self) -> Option<String> {
+        self.core.borrow_mut().tool_calls.take()
+    }
+
+    /// The merged usage object as JSON text, when it changed.
+    pub fn usage(&self) -> Option<String> {
+        self.core.borrow_mut().usage.take()
+    }
+
+    /// The finish reason, when it arrived.
+    pub fn finish_reason(&self) -> Option<String> {
+        self.core.borrow_mut().finish_reason.take()
     }
 
     /// UTF-16 length of the stable part of the display after the last flush.
@@ -244,6 +359,52 @@ impl WasmDelta {
     pub fn text_len(&self) -> u32 {
         self.core.borrow().text_len
     }
+}
+
+/// See [`WasmDelta::tool_calls`].
+fn encode_tool_calls(calls: &[ToolCall]) -> String {
+    let mut out = String::from("[");
+    for call in calls.iter().filter(|c| c.changed()) {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push('[');
+        out.push_str(&call.index().to_string());
+        for text in [call.id(), call.name()] {
+            out.push(',');
+            match text {
+                Some(text) => quote(text, &mut out),
+                None => out.push_str("null"),
+            }
+        }
+        out.push(',');
+        quote(call.arguments_delta(), &mut out);
+        out.push_str(if call.done() { ",1" } else { ",0" });
+        out.push_str(if call.input_reset() { ",1,[" } else { ",0,[" });
+        out.push_str(call.input_ops());
+        out.push_str("]]");
+    }
+    out.push(']');
+    out
+}
+
+/// Writes `text` as a JSON string.
+fn quote(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// The JS face of a [`DeltaError`]: an `Error` named `DeltaError` whose `type`

@@ -677,3 +677,151 @@ pub(crate) fn parse_pointer(pointer: &str) -> Option<Vec<Step>> {
         })
         .collect()
 }
+
+/// A member name as it is in the document: compared without allocating.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Key<'a> {
+    raw: &'a [u8],
+    escaped: bool,
+}
+
+impl<'a> Key<'a> {
+    /// Whether the name, once unescaped, is `name`.
+    #[inline(always)]
+    pub(crate) fn is(&self, name: &str) -> bool {
+        key_is(self.raw, self.escaped, name.as_bytes())
+    }
+
+    /// The name as in the document, still escaped.
+    pub(crate) fn raw(&self) -> &'a str {
+        std::str::from_utf8(self.raw).unwrap_or_default()
+    }
+
+    /// Whether the name is the decimal form of `n` (RFC 6901 §4).
+    pub(crate) fn is_index(&self, n: usize) -> bool {
+        index_matches(self.raw, self.escaped, n)
+    }
+}
+
+/// One pass over a document for a wire format that needs several members of
+/// one event: the format walks the containers it cares about with
+/// [`Doc::members`] and [`Doc::elements`], and skips the rest with
+/// [`Doc::skip`]. Every callback returns where its value ended, so nothing is
+/// read twice. The checks are those of the module docs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Doc<'a> {
+    src: &'a str,
+}
+
+impl<'a> Doc<'a> {
+    /// A document to read.
+    pub(crate) fn new(src: &'a str) -> Self {
+        Doc { src }
+    }
+
+    /// Where the top-level value starts.
+    pub(crate) fn start(&self) -> usize {
+        ws(self.src.as_bytes(), 0)
+    }
+
+    /// The first byte of the value at `i` (`{`, `[`, `"`, a digit...), if any.
+    #[inline(always)]
+    pub(crate) fn byte(&self, i: usize) -> Option<u8> {
+        self.src.as_bytes().get(i).copied()
+    }
+
+    /// Checks that only whitespace follows the top-level value ending at `end`.
+    pub(crate) fn end(&self, end: usize) -> Result<(), JsonError> {
+        let b = self.src.as_bytes();
+        let end = ws(b, end);
+        if end == b.len() {
+            Ok(())
+        } else {
+            Err(JsonError { at: end })
+        }
+    }
+
+    /// Skips the value at `i`, nested `depth` deep; returns the index after it.
+    #[inline(always)]
+    pub(crate) fn skip(&self, i: usize, depth: usize) -> Result<usize, JsonError> {
+        skip_value(self.src.as_bytes(), i, depth)
+    }
+
+    /// Reads the value at `i`: a string (still escaped), `null`, or any other
+    /// value as its raw text. Returns it and the index after it.
+    #[inline(always)]
+    pub(crate) fn value(&self, i: usize, depth: usize) -> Result<(Value<'a>, usize), JsonError> {
+        let b = self.src.as_bytes();
+        if b.get(i) == Some(&b'"') {
+            let (end, escaped) = string_end(b, i + 1)?;
+            return Ok((Value::Str { raw: self.slice(i + 1, end), escaped }, end + 1));
+        }
+        let end = skip_value(b, i, depth)?;
+        let raw = self.slice(i, end);
+        Ok((if raw == "null" { Value::Null } else { Value::Other(raw) }, end))
+    }
+
+    /// Calls `each(key, start)` for every member of the object whose `{` is at
+    /// `i` (`depth` is the object's own depth); `each` returns the index after
+    /// the member's value (reading or skipping it). Returns the index after `}`.
+    #[inline(always)]
+    pub(crate) fn members(
+        &self,
+        i: usize,
+        depth: usize,
+        mut each: impl FnMut(Key<'a>, usize) -> Result<usize, JsonError>,
+    ) -> Result<usize, JsonError> {
+        let b = self.src.as_bytes();
+        if depth >= MAX_DEPTH {
+            return Err(JsonError { at: i });
+        }
+        let mut i = ws(b, eat(b, i, b'{')?);
+        if b.get(i) == Some(&b'}') {
+            return Ok(i + 1);
+        }
+        loop {
+            let key_start = eat(b, i, b'"')?;
+            let (key_end, escaped) = string_end(b, key_start)?;
+            let key = Key { raw: b.get(key_start..key_end).unwrap_or_default(), escaped };
+            i = ws(b, punct(b, key_end + 1, b':')?);
+            i = each(key, i)?;
+            match separator(b, i, b'}')? {
+                (next, true) => i = next,
+                (at_close, false) => return Ok(at_close + 1),
+            }
+        }
+    }
+
+    /// Calls `each(n, start)` for every element of the array whose `[` is at
+    /// `i`, as [`Doc::members`] does for an object.
+    #[inline(always)]
+    pub(crate) fn elements(
+        &self,
+        i: usize,
+        depth: usize,
+        mut each: impl FnMut(usize, usize) -> Result<usize, JsonError>,
+    ) -> Result<usize, JsonError> {
+        let b = self.src.as_bytes();
+        if depth >= MAX_DEPTH {
+            return Err(JsonError { at: i });
+        }
+        let mut i = ws(b, eat(b, i, b'[')?);
+        if b.get(i) == Some(&b']') {
+            return Ok(i + 1);
+        }
+        let mut n = 0;
+        loop {
+            i = each(n, i)?;
+            n += 1;
+            match separator(b, i, b']')? {
+                (next, true) => i = next,
+                (at_close, false) => return Ok(at_close + 1),
+            }
+        }
+    }
+
+    /// `src[start..end]`, on character boundaries (next to ASCII bytes).
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        self.src.get(start..end).unwrap_or_default()
+    }
+}
