@@ -18,7 +18,7 @@ export class FetchEventSourceError extends Error {
 // read by the wasm side and not passed to fetch.
 const POLICY_OPTIONS = [
   'retryDelayMs', 'backoffMultiplier', 'maxDelayMs', 'jitter', 'maxRetries', 'maxElapsedMs',
-  'reconnectOnEnd', 'idleTimeoutMs', 'maxBufferSize', 'openWhenHidden',
+  'reconnectOnEnd', 'idleTimeoutMs', 'maxBufferSize', 'openWhenHidden', 'restartWithoutId',
 ];
 
 export async function fetchEventSource(input, init = {}) {

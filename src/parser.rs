@@ -34,6 +34,9 @@ pub struct Event<'a> {
     /// The stream's last event ID after this event: sticky, so an event without an
     /// `id:` field carries the ID of the last one that had it.
     pub id: &'a str,
+    /// Whether the event's own block set the ID with an `id:` field (which may
+    /// repeat the last one), rather than carrying it over.
+    pub has_id: bool,
 }
 
 /// Something that can go wrong while parsing. None of them stops the parser.
@@ -181,6 +184,8 @@ pub struct Parser {
     id_buffer: String,
     /// The spec's "last event ID string", changed only at dispatch.
     last_event_id: String,
+    /// The current block had an `id:` field that set the ID buffer.
+    block_has_id: bool,
     /// The current block overflowed and will be dropped at its blank line.
     dropping_block: bool,
 }
@@ -209,6 +214,7 @@ impl Parser {
             event_type: Vec::new(),
             id_buffer: String::new(),
             last_event_id: String::new(),
+            block_has_id: false,
             dropping_block: false,
         }
     }
@@ -225,6 +231,7 @@ impl Parser {
         self.last_event_id.clear();
         self.last_event_id.push_str(id);
         self.id_buffer.clone_from(&self.last_event_id);
+        self.block_has_id = false;
     }
 
     /// Parses the next chunk of the stream. Chunks may be split anywhere, even
@@ -268,6 +275,7 @@ impl Parser {
         self.data.clear();
         self.event_type.clear();
         self.id_buffer.clone_from(&self.last_event_id);
+        self.block_has_id = false;
         self.dropping_block = false;
     }
 
@@ -401,6 +409,7 @@ impl Parser {
                 if !value.contains(&0) {
                     self.id_buffer.clear();
                     self.id_buffer.push_str(&decode(value));
+                    self.block_has_id = true;
                 }
             }
             b"retry" => {
@@ -426,6 +435,7 @@ impl Parser {
 
     /// The spec's "dispatch the event" steps, run at each blank line.
     fn dispatch<S: Sink + ?Sized>(&mut self, sink: &mut S) {
+        let has_id = std::mem::take(&mut self.block_has_id);
         if self.dropping_block {
             // A block that overflowed is dropped whole, its `id:` included: at the
             // start of every block the ID buffer equals the last event ID.
@@ -454,7 +464,7 @@ impl Parser {
         // buffer has a value other than the empty string, change the type."
         let event: Cow<'_, str> =
             if self.event_type.is_empty() { Cow::Borrowed("message") } else { decode(&self.event_type) };
-        sink.on_event(Event { event: &event, data: &data, id: &self.last_event_id });
+        sink.on_event(Event { event: &event, data: &data, id: &self.last_event_id, has_id });
         self.data.clear();
         self.event_type.clear();
     }

@@ -13,7 +13,7 @@
 //! let head = ResponseHead::new(503, Some("text/plain")).retry_after(Some("2"), 0.0);
 //! let Verdict::Error(error) = classify(&head) else { unreachable!() };
 //! // The glue hands `error` to the user's `onerror`, which returned nothing.
-//! assert_eq!(policy.on_error(error, Override::Default, 10.0), Decision::Retry { delay_ms: 2000, retry: 1 });
+//! assert_eq!(policy.on_error(error, Override::Default, 10.0), Decision::Retry { delay_ms: 2000, retry: 1, restart: false });
 //! // Attempt 2 opens, delivers an event with ID "7", then the network drops.
 //! assert!(matches!(classify(&ResponseHead::new(200, Some("text/event-stream"))), Verdict::Open));
 //! policy.on_event("7");
@@ -56,10 +56,23 @@
 //!   `max_retries`. Its limit: a server that sends one event on every connection
 //!   and then hangs up looks like a healthy stream resuming from `Last-Event-ID`,
 //!   and is retried at the base delay for as long as it does so.
+//! * **Resume or restart, never glue.** A request sent again continues the
+//!   stream only when the server can resume it: a last event ID was dispatched,
+//!   and goes out as `Last-Event-ID`. When events were dispatched and there is
+//!   no ID (OpenAI, Anthropic and their peers send none), a new request starts
+//!   the answer over, and appending it to what was shown would glue two answers
+//!   together. Such a retry is made only for an idempotent request (GET, HEAD:
+//!   `EventSource`'s own behaviour), when [`ReconnectOptions::restart_without_id`]
+//!   asks for it, or when the user's `onerror` returns a delay; it is then a
+//!   [`Decision::Retry`] with `restart`, and the glue starts its consumers over.
+//!   Otherwise the run stops with [`StreamError::Unresumable`], and the user
+//!   does not pay for a second answer unasked.
 
 mod http_date;
+mod replay;
 
 pub use http_date::parse_http_date;
+pub use replay::{Replay, REPLAY_MEMORY};
 
 use http_date::is_http_whitespace;
 use std::error::Error;
@@ -104,6 +117,13 @@ pub struct ReconnectOptions {
     /// Default `false`: the run ends (the promise resolves), as with
     /// @microsoft/fetch-event-source.
     pub reconnect_on_end: bool,
+    /// Whether sending the request again is harmless: the glue sets it from the
+    /// method (GET and HEAD are). Default `true`.
+    pub idempotent: bool,
+    /// Send a non-idempotent request again even when the stream cannot resume
+    /// (events came, none had an ID), starting the answer over. Default `false`:
+    /// stop with [`StreamError::Unresumable`]. See the module docs.
+    pub restart_without_id: bool,
 }
 
 impl Default for ReconnectOptions {
@@ -117,6 +137,8 @@ impl Default for ReconnectOptions {
             max_elapsed_ms: None,
             retry_on_content_type: false,
             reconnect_on_end: false,
+            idempotent: true,
+            restart_without_id: false,
         }
     }
 }
@@ -160,6 +182,22 @@ impl ReconnectOptions {
     /// Sets [`ReconnectOptions::reconnect_on_end`].
     pub fn reconnect_on_end(mut self, reconnect: bool) -> Self {
         self.reconnect_on_end = reconnect;
+        self
+    }
+    /// Sets [`ReconnectOptions::idempotent`].
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+    /// Sets [`ReconnectOptions::idempotent`] from the request method: GET and
+    /// HEAD (in any letter case, as fetch normalizes them) are idempotent.
+    pub fn method(self, method: &str) -> Self {
+        let idempotent = method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD");
+        self.idempotent(idempotent)
+    }
+    /// Sets [`ReconnectOptions::restart_without_id`].
+    pub fn restart_without_id(mut self, restart: bool) -> Self {
+        self.restart_without_id = restart;
         self
     }
 
@@ -228,6 +266,14 @@ pub enum StreamError {
         /// the stream with [`ReconnectOptions::reconnect_on_end`].
         last: Option<Box<StreamError>>,
     },
+    /// The stream failed after delivering events without an ID, so a new
+    /// request could not resume it, and the request is not idempotent: it was
+    /// not sent again (see [`ReconnectOptions::restart_without_id`]). The JS
+    /// error's `type` is `network`, with `resumable: false`.
+    Unresumable {
+        /// The failure that would have been retried.
+        last: Box<StreamError>,
+    },
     /// The run stopped because the next retry would start after `max_elapsed_ms`.
     MaxElapsed {
         /// The time since the failure streak began, in milliseconds.
@@ -245,7 +291,7 @@ impl StreamError {
         match self {
             StreamError::HttpStatus { .. } => "http-status",
             StreamError::ContentType { .. } => "content-type",
-            StreamError::Network { .. } => "network",
+            StreamError::Network { .. } | StreamError::Unresumable { .. } => "network",
             StreamError::IdleTimeout { .. } => "idle-timeout",
             StreamError::MaxBuffer { .. } => "max-buffer",
             StreamError::MaxRetries { .. } => "max-retries",
@@ -280,7 +326,8 @@ impl StreamError {
             StreamError::Network { .. } | StreamError::IdleTimeout { .. } => true,
             StreamError::MaxBuffer { .. }
             | StreamError::MaxRetries { .. }
-            | StreamError::MaxElapsed { .. } => false,
+            | StreamError::MaxElapsed { .. }
+            | StreamError::Unresumable { .. } => false,
         }
     }
 }
@@ -308,6 +355,11 @@ impl fmt::Display for StreamError {
                 write!(f, "a line or event exceeded the maximum buffer size of {limit} bytes")
             }
             StreamError::MaxRetries { retries, .. } => write!(f, "gave up after {retries} retries"),
+            StreamError::Unresumable { last } => write!(
+                f,
+                "{last}; the stream sent no event ID to resume from, and the request was not sent again \
+                 because it is not idempotent (set restartWithoutId to start the answer over)"
+            ),
             StreamError::MaxElapsed { elapsed_ms, limit_ms, .. } => {
                 write!(f, "gave up after {elapsed_ms} ms of retrying (limit {limit_ms} ms)")
             }
@@ -319,7 +371,8 @@ impl Error for StreamError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match self {
             StreamError::MaxRetries { last: Some(last), .. }
-            | StreamError::MaxElapsed { last: Some(last), .. } => Some(&**last),
+            | StreamError::MaxElapsed { last: Some(last), .. }
+            | StreamError::Unresumable { last } => Some(&**last),
             _ => None,
         }
     }
@@ -566,6 +619,9 @@ pub enum Decision {
         delay_ms: u64,
         /// Which consecutive retry this is, from 1.
         retry: u32,
+        /// The new request cannot resume the stream: it starts over, and
+        /// whatever consumed the events so far must start over too.
+        restart: bool,
     },
     /// End the run: resolve if `error` is `None`, else reject with it (or, after
     /// [`Override::Stop`], with what `onerror` threw).
@@ -588,6 +644,8 @@ pub struct ReconnectPolicy {
     streak_start_ms: f64,
     /// The current connection delivered an event.
     delivered: bool,
+    /// Events were dispatched since the run (or its last restart) began.
+    dispatched: bool,
     rng: SplitMix64,
 }
 
@@ -603,6 +661,7 @@ impl ReconnectPolicy {
             retries: 0,
             streak_start_ms: now_ms,
             delivered: false,
+            dispatched: false,
             rng: SplitMix64(seed),
         }
     }
@@ -645,7 +704,14 @@ impl ReconnectPolicy {
     /// `last_event_id()` after it. Marks this connection as a success.
     pub fn on_event(&mut self, last_event_id: &str) {
         self.delivered = true;
+        self.dispatched = true;
         self.set_last_event_id(last_event_id);
+    }
+
+    /// Whether a new request would continue the stream: nothing was dispatched
+    /// yet, or a last event ID was.
+    pub fn can_resume(&self) -> bool {
+        !self.dispatched || !self.last_event_id.is_empty()
     }
 
     /// The headers to set (replacing any of the caller's) on the next request.
@@ -684,8 +750,14 @@ impl ReconnectPolicy {
         self.end_connection(now_ms);
         let delay_ms = match choice {
             Override::Stop => return Decision::Stop { error: Some(error) },
+            // The user asked for this retry, knowing the error: a restart is fine.
             Override::Retry { delay_ms } => Some(delay_ms),
-            Override::Default if error.retried_by_default(&self.options) => error.retry_after_ms(),
+            Override::Default if error.retried_by_default(&self.options) => {
+                if !self.can_resume() && !self.options.idempotent && !self.options.restart_without_id {
+                    return Decision::Stop { error: Some(StreamError::Unresumable { last: Box::new(error) }) };
+                }
+                error.retry_after_ms()
+            }
             Override::Default => return Decision::Stop { error: Some(error) },
         };
         self.schedule(Some(error), delay_ms, now_ms)
@@ -733,7 +805,11 @@ impl ReconnectPolicy {
             }
         }
         self.retries = retry;
-        Decision::Retry { delay_ms, retry }
+        let restart = !self.can_resume();
+        if restart {
+            self.dispatched = false;
+        }
+        Decision::Retry { delay_ms, retry, restart }
     }
 
     /// The computed delay of the `retry`-th consecutive retry (from 1).

@@ -24,7 +24,7 @@ fn status(code: u16) -> StreamError {
 }
 
 fn retry(delay_ms: u64, retry: u32) -> Decision {
-    Decision::Retry { delay_ms, retry }
+    Decision::Retry { delay_ms, retry, restart: false }
 }
 
 fn delay(decision: &Decision) -> u64 {
@@ -431,7 +431,7 @@ fn the_retry_field_survives_a_reconnect_and_a_reset() {
     let mut p = policy(exact());
     p.set_base_delay_ms(300);
     assert_eq!(decide(&mut p, network()), retry(300, 1));
-    p.on_event("");
+    p.on_event("1");
     assert_eq!(decide(&mut p, network()), retry(300, 1));
 }
 
@@ -524,7 +524,7 @@ fn a_connection_that_delivered_an_event_resets_the_retry_count_and_delay() {
     let mut p = policy(exact());
     assert_eq!(decide(&mut p, network()), retry(1000, 1));
     assert_eq!(decide(&mut p, network()), retry(2000, 2));
-    p.on_event("");
+    p.on_event("1");
     assert_eq!(p.retries(), 2, "the reset happens when the connection ends");
     assert_eq!(decide(&mut p, network()), retry(1000, 1));
     assert_eq!(p.retries(), 1);
@@ -956,4 +956,81 @@ fn format_http_dates(unix_s: i64) -> (String, String) {
         format!("{weekday}, {day:02} {} {year:04} {time} GMT", MONTHS[month]),
         format!("{weekday} {} {day:>2} {time} {year:04}", MONTHS[month]),
     )
+}
+
+// Resume or restart, never glue.
+
+fn restart(delay_ms: u64, retry: u32) -> Decision {
+    Decision::Retry { delay_ms, retry, restart: true }
+}
+
+#[test]
+fn a_post_that_delivered_events_without_an_id_is_not_sent_again() {
+    let mut p = policy(exact().method("POST"));
+    p.on_event("");
+    match decide(&mut p, network()) {
+        Decision::Stop { error: Some(StreamError::Unresumable { last }) } => {
+            assert_eq!(*last, network());
+        }
+        other => panic!("{other:?}"),
+    }
+    // The JS error says `network`, and its message says why it stopped.
+    let error = StreamError::Unresumable { last: Box::new(network()) };
+    assert_eq!(error.kind(), "network");
+    assert!(error.to_string().contains("restartWithoutId"), "{error}");
+}
+
+#[test]
+fn a_post_that_failed_before_any_event_is_retried_as_usual() {
+    let mut p = policy(exact().method("post"));
+    assert_eq!(decide(&mut p, network()), retry(1000, 1));
+    assert_eq!(decide(&mut p, status(503)), retry(2000, 2));
+}
+
+#[test]
+fn a_post_with_a_dispatched_id_resumes() {
+    let mut p = policy(exact().method("POST"));
+    p.on_event("");
+    p.on_event("42");
+    assert_eq!(decide(&mut p, network()), retry(1000, 1));
+    assert_eq!(p.request_headers(Vec::<&str>::new())[1], ("Last-Event-ID", "42".to_owned()));
+}
+
+#[test]
+fn a_get_without_ids_restarts_as_event_source_does() {
+    for method in ["GET", "head"] {
+        let mut p = policy(exact().method(method));
+        p.on_event("");
+        assert_eq!(decide(&mut p, network()), restart(1000, 1), "{method}");
+        // The new attempt starts over: until it dispatches, a failure is a plain retry.
+        assert_eq!(decide(&mut p, network()), retry(2000, 2), "{method}");
+    }
+}
+
+#[test]
+fn restart_without_id_sends_a_post_again_and_says_it_restarts() {
+    let mut p = policy(exact().method("POST").restart_without_id(true));
+    p.on_event("");
+    assert_eq!(decide(&mut p, network()), restart(1000, 1));
+}
+
+#[test]
+fn a_delay_from_onerror_restarts_a_post_that_cannot_resume() {
+    let mut p = policy(exact().method("POST"));
+    p.on_event("");
+    assert_eq!(p.on_error(network(), Override::Retry { delay_ms: 5 }, 0.0), restart(5, 1));
+}
+
+#[test]
+fn errors_that_are_not_retried_stay_what_they_are_after_events() {
+    let mut p = policy(exact().method("POST"));
+    p.on_event("");
+    assert_eq!(stop_kind(&decide(&mut p, status(404))), Some("http-status"));
+}
+
+#[test]
+fn reconnect_on_end_without_ids_restarts() {
+    let mut p = policy(exact().reconnect_on_end(true).method("POST"));
+    p.on_event("");
+    assert_eq!(p.on_end(0.0), restart(1000, 1));
 }

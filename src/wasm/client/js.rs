@@ -115,7 +115,8 @@ fn read_config(options: &JsValue) -> Config {
     policy = policy
         .max_retries(number("maxRetries").map(|n| n as u32))
         .max_elapsed_ms(number("maxElapsedMs").map(|n| n as u64))
-        .reconnect_on_end(flag("reconnectOnEnd"));
+        .reconnect_on_end(flag("reconnectOnEnd"))
+        .restart_without_id(flag("restartWithoutId"));
     Config {
         policy,
         max_buffer_size: number("maxBufferSize").filter(|n| *n >= 1.0).map(|n| n as usize),
@@ -194,6 +195,13 @@ impl Driver for JsDriver {
         self.hooks.on_metrics(&metrics_to_js(metrics));
     }
 
+    fn on_restart(&mut self) {
+        #[cfg(feature = "delta")]
+        if let Some(link) = &self.delta {
+            link.restart();
+        }
+    }
+
     fn fail(&mut self, error: StreamError) -> JsValue {
         self.error_to_js(&error)
     }
@@ -229,6 +237,10 @@ impl JsDriver {
                 if let Some(last) = last {
                     set("cause", self.error_to_js(last));
                 }
+            }
+            StreamError::Unresumable { last } => {
+                set("resumable", false.into());
+                set("cause", self.error_to_js(last));
             }
             StreamError::MaxElapsed { elapsed_ms, last, .. } => {
                 set("elapsedMs", (*elapsed_ms as f64).into());

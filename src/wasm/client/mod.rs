@@ -25,8 +25,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::parser::{Event, ParseError, Parser, ParserOptions, Sink};
 use crate::reconnect::{
-    classify, Decision, Metrics, Override, ReconnectOptions, ReconnectPolicy, ResponseHead, StreamError,
-    Verdict,
+    classify, Decision, Metrics, Override, ReconnectOptions, ReconnectPolicy, Replay, ResponseHead,
+    StreamError, Verdict,
 };
 use io::{abort_of, page_is_hidden, race, wait_until_visible, AbortOnDrop, Sleep};
 
@@ -63,6 +63,9 @@ pub(crate) trait Driver {
     fn on_close(&mut self) -> Result<(), JsValue>;
     /// A metrics snapshot, after each open, each reconnect and at the end.
     fn on_metrics(&mut self, metrics: &Metrics);
+    /// The next request starts the stream over (it cannot resume): whatever
+    /// was built from the events so far must start over too.
+    fn on_restart(&mut self) {}
     /// The error the run fails with when the policy stops on `error`.
     fn fail(&mut self, error: StreamError) -> Self::Error;
 }
@@ -92,7 +95,9 @@ pub(crate) async fn run<D: Driver>(
     }
     let now = js_sys::Date::now;
     let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
-    let mut policy = ReconnectPolicy::new(config.policy.clone(), now(), seed);
+    let options = config.policy.clone().method(&request_method(input, init));
+    let mut policy = ReconnectPolicy::new(options, now(), seed);
+    let mut replay = Replay::new();
     let mut metrics = Metrics::new(now());
     let mut parser = Parser::with_options(ParserOptions::default().max_buffer_size(config.max_buffer_size));
     let mut attempt = 0u32;
@@ -114,8 +119,15 @@ pub(crate) async fn run<D: Driver>(
             return Ok(());
         }
 
-        let mut attempt =
-            Attempt { driver: &mut *driver, config, signal, policy: &mut policy, metrics: &mut metrics };
+        replay.on_connect(!policy.last_event_id().is_empty());
+        let mut attempt = Attempt {
+            driver: &mut *driver,
+            config,
+            signal,
+            policy: &mut policy,
+            metrics: &mut metrics,
+            replay: &mut replay,
+        };
         let outcome = attempt.connect(input, init, &mut parser).await;
         if aborted() {
             return Ok(());
@@ -140,7 +152,11 @@ pub(crate) async fn run<D: Driver>(
             return Ok(());
         }
         match decision {
-            Decision::Retry { delay_ms, .. } => {
+            Decision::Retry { delay_ms, restart, .. } => {
+                if restart {
+                    replay.clear();
+                    driver.on_restart();
+                }
                 if let Either::Right(()) = race(Sleep::new(delay_ms as f64), abort_of(signal)).await {
                     return Ok(());
                 }
@@ -179,9 +195,11 @@ enum Outcome {
 }
 
 /// The parser's sink during an attempt: events and `retry:` go to the driver,
-/// and are counted for the policy and the metrics; an overflow becomes an error.
+/// and are counted for the policy and the metrics; an overflow becomes an error;
+/// events a resumed stream sends again are dropped ([`Replay`]).
 struct AttemptSink<'a, D> {
     driver: &'a mut D,
+    replay: &'a mut Replay,
     new_retry: Option<u64>,
     events: u64,
     overflow: Option<usize>,
@@ -189,6 +207,9 @@ struct AttemptSink<'a, D> {
 
 impl<D: Driver> Sink for AttemptSink<'_, D> {
     fn on_event(&mut self, event: Event<'_>) {
+        if !self.replay.admit(event.id, event.has_id) {
+            return;
+        }
         self.events += 1;
         self.driver.on_event(event);
     }
@@ -210,6 +231,7 @@ struct Attempt<'a, D> {
     signal: &'a Option<web_sys::AbortSignal>,
     policy: &'a mut ReconnectPolicy,
     metrics: &'a mut Metrics,
+    replay: &'a mut Replay,
 }
 
 impl<D: Driver> Attempt<'_, D> {
@@ -222,7 +244,19 @@ impl<D: Driver> Attempt<'_, D> {
             Ok(c) => AbortOnDrop(c),
             Err(e) => return Outcome::Failed(StreamError::Network { message: js_message(&e) }),
         };
-        let (request, request_init) = match build_request(input, init, self.policy, &controller.0.signal()) {
+        // `headers` may be a function, called before every attempt, so that a
+        // token that expired between attempts is refreshed.
+        let headers = match current_headers(init) {
+            Ok(Some(promise)) => match race(JsFuture::from(promise), abort_of(signal)).await {
+                Either::Right(()) => return Outcome::Aborted,
+                Either::Left(Err(thrown)) => return Outcome::Thrown(thrown),
+                Either::Left(Ok(headers)) => Some(headers),
+            },
+            Ok(None) => None,
+            Err(thrown) => return Outcome::Thrown(thrown),
+        };
+        let request = build_request(input, init, headers.as_ref(), self.policy, &controller.0.signal());
+        let (request, request_init) = match request {
             Ok(pair) => pair,
             Err(e) => return Outcome::Thrown(e),
         };
@@ -303,8 +337,13 @@ impl<D: Driver> Attempt<'_, D> {
             bytes.copy_to(&mut buffer);
             self.metrics.on_bytes(buffer.len(), now());
 
-            let mut sink =
-                AttemptSink { driver: &mut *self.driver, new_retry: None, events: 0, overflow: None };
+            let mut sink = AttemptSink {
+                driver: &mut *self.driver,
+                replay: &mut *self.replay,
+                new_retry: None,
+                events: 0,
+                overflow: None,
+            };
             parser.feed(&buffer, &mut sink);
             let AttemptSink { new_retry, events, overflow, .. } = sink;
             if let Some(limit) = overflow {
@@ -333,6 +372,15 @@ impl<D: Driver> Attempt<'_, D> {
     }
 }
 
+/// The request's method: the init's, else the `Request`'s, else GET.
+fn request_method(input: &JsValue, init: &JsValue) -> String {
+    let from_init = if init.is_object() { Reflect::get(init, &"method".into()).ok() } else { None };
+    from_init
+        .and_then(|m| m.as_string())
+        .or_else(|| input.dyn_ref::<web_sys::Request>().map(web_sys::Request::method))
+        .unwrap_or_else(|| "GET".to_owned())
+}
+
 /// The default check of a response: status 200 and a `text/event-stream` media type.
 fn default_check(response: &web_sys::Response) -> Verdict {
     let header = |name: &str| response.headers().get(name).ok().flatten();
@@ -347,11 +395,26 @@ fn default_check(response: &web_sys::Response) -> Verdict {
     classify(&head)
 }
 
-/// The request for one attempt: the caller's input and init, plus `Accept`,
-/// `Last-Event-ID`, our abort signal and `cache: no-store` unless set.
+/// When the init's `headers` is a function: what it returns, as a promise
+/// (a throw is the attempt's error). `None` for any other `headers`.
+fn current_headers(init: &JsValue) -> Result<Option<js_sys::Promise>, JsValue> {
+    if !init.is_object() {
+        return Ok(None);
+    }
+    let Some(function) = Reflect::get(init, &"headers".into())?.dyn_into::<Function>().ok() else {
+        return Ok(None);
+    };
+    let value = function.call0(&JsValue::UNDEFINED)?;
+    Ok(Some(js_sys::Promise::resolve(&value)))
+}
+
+/// The request for one attempt: the caller's input and init (with `headers`
+/// when its function gave them), plus `Accept`, `Last-Event-ID`, our abort
+/// signal and `cache: no-store` unless set.
 fn build_request(
     input: &JsValue,
     init: &JsValue,
+    headers: Option<&JsValue>,
     policy: &ReconnectPolicy,
     signal: &web_sys::AbortSignal,
 ) -> Result<(JsValue, JsValue), JsValue> {
@@ -364,8 +427,11 @@ fn build_request(
     if init.is_object() {
         Object::assign(&request_init, init.unchecked_ref());
     }
-    let headers_source = Reflect::get(&request_init, &"headers".into())?;
-    let headers = if !headers_source.is_undefined() {
+    let headers_source = match headers {
+        Some(headers) => headers.clone(),
+        None => Reflect::get(&request_init, &"headers".into())?,
+    };
+    let headers = if !headers_source.is_undefined() && !headers_source.is_null() {
         web_sys::Headers::new_with_headers(headers_source.unchecked_ref())?
     } else if let Some(request) = input.dyn_ref::<web_sys::Request>() {
         web_sys::Headers::new_with_headers(&request.headers())?
