@@ -11,7 +11,7 @@
 
 import { fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_TPS, MAX_TPS, MIN_TPS, startServer } from './server.mjs';
+import { DEFAULT_TPS, MAX_TPS, MIN_TPS, PATHS, startServer } from './server.mjs';
 
 const USAGE = `usage: node examples/server/main.mjs [options]
   --port N            port on 127.0.0.1 (default 8787; 0 = any free port)
@@ -89,6 +89,8 @@ try {
   process.exit(1);
 }
 
+const endpoints = Object.values(PATHS).map((path) => `${server.origin}${path}`).join(', ');
+
 let stopping = false;
 function shutdown() {
   if (stopping) return;
@@ -117,7 +119,7 @@ try {
 process.stdout.write(`READY ${server.port}\n`);
 if (Object.keys(options.static).length) {
   const pages = Object.entries(options.static).map(([prefix, dir]) => `  ${server.origin}${prefix.endsWith('/') ? prefix : `${prefix}/`}  ->  ${dir}`);
-  process.stderr.write(`mock LLM server on ${server.origin}/v1/chat/completions, serving:\n${pages.join('\n')}\n`);
+  process.stderr.write(`mock LLM server on ${endpoints}; serving:\n${pages.join('\n')}\n`);
 } else {
-  process.stderr.write(`mock LLM server on ${server.origin}/v1/chat/completions\n`);
+  process.stderr.write(`mock LLM server on ${endpoints}\n`);
 }

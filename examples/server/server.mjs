@@ -1,8 +1,16 @@
-// A mock LLM server: an OpenAI-compatible `POST /v1/chat/completions` that
-// streams canned markdown answers at a realistic pace, with fault scenarios
-// (drop, 429, 500, stall) for trying a streaming client. Node >= 20, `node:`
-// built-ins only. See README.md here for the wire format and the scenarios;
-// main.mjs is the command line.
+// A mock LLM server: streams canned markdown answers at a realistic pace, on the
+// paths and in the wire formats of four real producers (OpenAI chat completions,
+// Anthropic Messages, OpenAI Responses, the Vercel AI SDK UI message stream),
+// with reasoning, tool calls and fault scenarios (drop, 429, 500, stall,
+// stream-error) for trying a streaming client. Node >= 20, `node:` built-ins
+// only. See README.md here for the formats and the scenarios; main.mjs is the
+// command line.
+//
+// The layers: answers.mjs (the canned texts and their tokens) -> plan.mjs (one
+// neutral plan per request: reasoning, text, tool calls, finish, usage) ->
+// wire/*.mjs (the plan as one provider's frames) -> this file (the request
+// options, the key and attempt counting, the pacing, the faults, the transport),
+// once for all formats.
 //
 //   import { startServer } from './server.mjs';
 //   const server = await startServer({ port: 0, tps: 50, static: { '/': 'examples/vanilla' } });
@@ -14,18 +22,26 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ANSWERS, ANSWER_NAMES, hash, lastUserText, pickAnswer } from './answers.mjs';
+import { makePlan } from './plan.mjs';
+import { FORMATS, PATHS, expect, formatOf } from './wire/index.mjs';
 
-export { ANSWERS, ANSWER_NAMES, pickAnswer };
+export { ANSWERS, ANSWER_NAMES, pickAnswer, PATHS };
 
 export const DEFAULT_TPS = 50;
 export const MIN_TPS = 30;
 export const MAX_TPS = 80;
 export const DEFAULT_TTFT_MS = 300;
-export const SCENARIOS = ['normal', 'drop', '429', '500', 'stall'];
+export const SCENARIOS = ['normal', 'drop', '429', '500', 'stall', 'stream-error'];
 export const MODEL = 'mock-gpt';
 
-const ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'Last-Event-ID', 'X-Mock-Scenario', 'X-Mock-Key', 'X-Mock-Answer', 'Cache-Control', 'Accept'];
-const EXPOSED_HEADERS = ['Retry-After', 'X-Attempt', 'X-Mock-Answer', 'X-Mock-Scenario', 'X-Mock-Tokens', 'X-Request-Id', 'Content-Type'];
+/** Tokens sent before a fault strikes, unless `after=K`. */
+const FAULT_AFTER = { drop: 30, stall: 10, 'stream-error': 20 };
+/** The parameter that counts the attempts a fault strikes (1 unless given). */
+const FAULT_COUNT = { drop: 'drops', stall: 'stalls', 'stream-error': 'errors' };
+const STREAM_ERROR_MESSAGE = 'The model stopped mid-answer (mock scenario stream-error).';
+
+const ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'Last-Event-ID', 'X-Mock-Scenario', 'X-Mock-Key', 'X-Mock-Answer', 'X-Mock-Ids', 'Cache-Control', 'Accept'];
+const EXPOSED_HEADERS = ['Retry-After', 'X-Attempt', 'X-Mock-Answer', 'X-Mock-Scenario', 'X-Mock-Tokens', 'X-Request-Id', 'Content-Type', 'X-Vercel-AI-UI-Message-Stream'];
 const MAX_BODY = 1 << 20;
 const MAX_KEYS = 10_000;
 
@@ -154,28 +170,41 @@ function drop(res) {
   }, 30);
 }
 
-function sseEvent(id, data) {
-  return `id: ${id}\ndata: ${data}\n\n`;
+/**
+ * One frame as event-stream text: `id:` when the format sends ids (the frame's
+ * index), `event:` when the frame is named, then its one `data:` line.
+ */
+function sseFrame(frame, id) {
+  return `${id === null ? '' : `id: ${id}\n`}${frame.event ? `event: ${frame.event}\n` : ''}data: ${frame.data}\n\n`;
 }
 
-/**
- * The events of one answer: index 0 the role delta, 1..n the tokens (the event ID
- * is the token index), n+1 the finish chunk, [n+2 the usage chunk], then [DONE].
- */
-function answerEvents({ answer, model, completionId, created, maxTokens, includeUsage, prompt }) {
-  const all = answer.tokens;
-  const tokens = maxTokens > 0 && maxTokens < all.length ? all.slice(0, maxTokens) : all;
-  const finish = tokens.length < all.length ? 'length' : 'stop';
-  const chunk = (choices, extra) => JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock', choices, ...extra });
-  const choice = (delta, finishReason = null) => [{ index: 0, delta, logprobs: null, finish_reason: finishReason }];
-  const usage = { prompt_tokens: Math.max(1, Math.ceil(prompt.length / 4)), completion_tokens: tokens.length, total_tokens: Math.max(1, Math.ceil(prompt.length / 4)) + tokens.length };
-  const data = [chunk(choice({ role: 'assistant', content: '', refusal: null }))];
-  for (const content of tokens) data.push(chunk(choice({ content })));
-  data.push(chunk(choice({}, finish)));
-  if (includeUsage) data.push(chunk([], { usage }));
-  data.push('[DONE]');
-  return { data, tokens, finish, usage, text: tokens.join('') };
+/** The conversation of a request body, as `{ role, content | parts }` messages; null if it has none. */
+function conversationOf(format, body) {
+  if (format === 'responses') {
+    if (typeof body.input === 'string' && body.input) return [{ role: 'user', content: body.input }];
+    return Array.isArray(body.input) && body.input.length ? body.input : null;
+  }
+  return Array.isArray(body.messages) && body.messages.length ? body.messages : null;
 }
+
+const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Whether the request asks for reasoning, the way each provider's clients ask:
+ * `?reasoning=1|0` on any path; else chat `reasoning_effort` (or OpenRouter's
+ * `reasoning: {…}`, or `?reasoning_as=`), Anthropic `thinking: {type: "enabled"}`,
+ * Responses `reasoning: {…}`; an effort of "none" does not count.
+ */
+function wantsReasoning(format, body, params) {
+  if (params.has('reasoning')) return truthy(params.get('reasoning'));
+  const effort = (r) => isObject(r) && r.effort !== 'none' && r.enabled !== false;
+  if (format === 'chat') return (typeof body.reasoning_effort === 'string' && body.reasoning_effort !== 'none') || effort(body.reasoning) || params.has('reasoning_as');
+  if (format === 'anthropic') return ['enabled', 'adaptive'].includes(body.thinking?.type);
+  if (format === 'responses') return effort(body.reasoning);
+  return false;
+}
+
+const REASONING_AS = { reasoning_content: 'reasoning_content', reasoning: 'reasoning', think: 'think' };
 
 /**
  * Starts the server.
@@ -206,88 +235,117 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
     return n;
   }
 
-  async function chat(req, res, query) {
+  /**
+   * What a request asks for, shared by the stream and /mock/expect: the scenario
+   * and its parameters, the key, and the plan of the answer. `{ error }` (status,
+   * message, type, code) when the body cannot be answered.
+   */
+  function understand(format, req, query, body) {
+    if (!isObject(body)) return { error: [400, 'The request body must be a JSON object.', 'invalid_request_error', 'invalid_value'] };
+    const messages = conversationOf(format, body);
+    if (!messages) {
+      const what = format === 'responses' ? "'input' must be a string or a non-empty array." : "'messages' must be a non-empty array.";
+      return { error: [400, what, 'invalid_request_error', 'invalid_value'] };
+    }
+    const { name: scenario, params } = scenarioOf(req, query);
+    if (!SCENARIOS.includes(scenario)) {
+      return { error: [400, `Unknown mock scenario '${scenario}': use one of ${SCENARIOS.join(', ')}.`, 'invalid_request_error', 'unknown_scenario'] };
+    }
+    const prompt = lastUserText(messages);
+    const conversation = JSON.stringify(messages);
+    const key = req.headers['x-mock-key'] || params.get('key') || `auto-${hash(conversation).toString(16)}`;
+    const toolsRequested = Array.isArray(body.tools) && body.tools.length > 0;
+    const calls = params.has('tools') ? int(params.get('tools'), 1) : undefined;
+    const turn = pickAnswer(messages, params.get('answer') ?? req.headers['x-mock-answer'], { tools: toolsRequested, calls });
+    const idsFlag = params.has('ids') ? params.get('ids') : req.headers['x-mock-ids'];
+    const maxTokens = int(
+      format === 'responses' ? body.max_output_tokens : format === 'chat' ? (body.max_completion_tokens ?? body.max_tokens) : format === 'anthropic' ? body.max_tokens : null,
+      0,
+    );
+    const plan = makePlan({
+      turn,
+      reasoning: wantsReasoning(format, body, params),
+      maxTokens,
+      prompt,
+      seed: conversation,
+      key,
+      model: typeof body.model === 'string' && body.model ? body.model : MODEL,
+      options: {
+        created: Math.floor(Date.now() / 1000),
+        includeUsage: body.stream_options?.include_usage === true,
+        reasoningAs: REASONING_AS[params.get('reasoning_as')] ?? 'reasoning_content',
+        toolsRequested,
+        effort: isObject(body.reasoning) ? (body.reasoning.effort ?? null) : null,
+        maxOutputTokens: format === 'responses' && maxTokens > 0 ? maxTokens : null,
+      },
+    });
+    // Only chat completions carry `id:` fields, and only unless ids=0: the real
+    // OpenAI API sends none; the others never do.
+    const ids = format === 'chat' && (idsFlag === undefined || truthy(idsFlag));
+    const faulty = scenario === 'drop' || scenario === 'stall' || scenario === 'stream-error';
+    const fault = faulty ? { scenario, after: int(params.get('after'), FAULT_AFTER[scenario]), message: STREAM_ERROR_MESSAGE } : null;
+    return { scenario, params, key, plan, ids, fault };
+  }
+
+  async function stream(format, req, res, query) {
+    const m = FORMATS[format];
+    const fail = (status, message, type, code = null, headers = {}) => json(res, status, m.httpError(status, message, type, code), headers);
     let body;
     try {
       body = JSON.parse(await readBody(req));
     } catch (error) {
-      apiError(res, error?.status ?? 400, error?.status ? error.message : 'We could not parse the JSON body of your request.', 'invalid_request_error');
+      fail(error?.status ?? 400, error?.status ? error.message : 'We could not parse the JSON body of your request.', 'invalid_request_error');
       return;
     }
-    if (!body || typeof body !== 'object' || !Array.isArray(body.messages) || body.messages.length === 0) {
-      apiError(res, 400, "'messages' must be a non-empty array.", 'invalid_request_error', 'invalid_value');
+    const ask = understand(format, req, query, body);
+    if (ask.error) {
+      fail(...ask.error);
       return;
     }
-    const { name: scenario, params } = scenarioOf(req, query);
-    if (!SCENARIOS.includes(scenario)) {
-      apiError(res, 400, `Unknown mock scenario '${scenario}': use one of ${SCENARIOS.join(', ')}.`, 'invalid_request_error', 'unknown_scenario');
-      return;
-    }
-    const prompt = lastUserText(body.messages);
-    const key = req.headers['x-mock-key'] || params.get('key') || `auto-${hash(JSON.stringify(body.messages)).toString(16)}`;
-    const answer = pickAnswer(body.messages, params.get('answer') ?? req.headers['x-mock-answer']);
+    const { scenario, params, key, plan, ids, fault } = ask;
     const attempt = bump(scenario, key);
     const always = truthy(params.get('always'));
     const headers = {
       'X-Attempt': String(attempt),
-      'X-Mock-Answer': answer.name,
+      'X-Mock-Answer': plan.answer,
       'X-Mock-Scenario': scenario,
       'X-Request-Id': `req_${hash(`${key}\0${attempt}\0${++requestCount}`).toString(16)}`,
     };
 
     if (scenario === '429' && (always || attempt <= int(params.get('fails'), 1))) {
       const retryAfter = String(int(params.get('retry_after'), 1));
-      apiError(res, 429, `Rate limit reached for ${MODEL} (mock scenario 429, attempt ${attempt}). Please try again in ${retryAfter}s.`, 'requests', 'rate_limit_exceeded', { ...headers, 'Retry-After': retryAfter });
+      fail(429, `Rate limit reached for ${MODEL} (mock scenario 429, attempt ${attempt}). Please try again in ${retryAfter}s.`, 'requests', 'rate_limit_exceeded', { ...headers, 'Retry-After': retryAfter });
       return;
     }
     if (scenario === '500' && (always || attempt <= int(params.get('fails'), 1))) {
-      apiError(res, 500, `The server had an error while processing your request (mock scenario 500, attempt ${attempt}).`, 'server_error', null, headers);
+      fail(500, `The server had an error while processing your request (mock scenario 500, attempt ${attempt}).`, 'server_error', null, headers);
       return;
     }
 
-    const model = typeof body.model === 'string' && body.model ? body.model : MODEL;
-    const completionId = `chatcmpl-mock${hash(`${key}\0${answer.name}`).toString(16)}`;
-    const created = Math.floor(Date.now() / 1000);
-    const maxTokens = int(body.max_completion_tokens ?? body.max_tokens, 0);
-    const includeUsage = body.stream_options?.include_usage === true;
-    const events = answerEvents({ answer, model, completionId, created, maxTokens, includeUsage, prompt });
-    headers['X-Mock-Tokens'] = String(events.tokens.length);
+    const frames = m.frames(plan);
+    headers['X-Mock-Tokens'] = String(frames.filter((f) => f.piece).length);
 
-    if (body.stream !== true) {
-      json(res, 200, {
-        id: completionId,
-        object: 'chat.completion',
-        created,
-        model,
-        system_fingerprint: 'fp_mock',
-        choices: [{ index: 0, message: { role: 'assistant', content: events.text, refusal: null }, logprobs: null, finish_reason: events.finish }],
-        usage: events.usage,
-      }, headers);
+    if (body.stream !== true && m.body) {
+      json(res, 200, m.body(plan), headers);
       return;
     }
 
-    const after = lastEventId(req);
+    const after = ids ? lastEventId(req) : null;
     const start = after === null ? 0 : after + 1;
-    if (start >= events.data.length) {
+    if (start >= frames.length) {
       // Everything was sent already: nothing more (204 tells a client not to reconnect).
       res.writeHead(204, headers).end();
       return;
     }
     const rate = clampTps(params.get('tps'), defaultTps);
     const ttft = int(params.get('ttft'), rate === 0 ? 0 : defaultTtft);
-    // drop / stall: on the first `drops`/`stalls` attempts of a key (every attempt with always=1),
-    // after `after` tokens sent on this connection.
-    const faultCount = scenario === 'drop' ? int(params.get('drops'), 1) : int(params.get('stalls'), 1);
-    const fault = (scenario === 'drop' || scenario === 'stall') && (always || attempt <= faultCount) ? scenario : null;
-    const faultAfter = int(params.get('after'), scenario === 'drop' ? 30 : 10);
+    // drop / stall / stream-error: on the first `drops`/`stalls`/`errors` attempts of a
+    // key (every attempt with always=1), after `after` tokens sent on this connection.
+    const faultCount = int(params.get(FAULT_COUNT[scenario]), 1);
+    const strike = fault && (always || attempt <= faultCount) ? fault : null;
 
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-      ...headers,
-    });
+    const sse = format === 'ai-sdk' ? FORMATS['ai-sdk'].HEADERS : { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' };
+    res.writeHead(200, { ...sse, ...headers });
     res.flushHeaders();
 
     const gone = new AbortController();
@@ -300,12 +358,18 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
       const period = rate === 0 ? 0 : 1000 / rate;
       let due = performance.now();
       let sent = 0; // tokens sent on this connection
-      const lastToken = events.tokens.length;
-      for (let i = start; i < events.data.length; i++) {
-        const isToken = i >= 1 && i <= lastToken;
-        if (isToken && fault && sent === faultAfter) {
-          if (fault === 'drop') {
+      const lastToken = frames.findLastIndex((f) => f.piece);
+      for (let i = start; i < frames.length; i++) {
+        const frame = frames[i];
+        if (frame.piece && strike && sent === strike.after) {
+          if (strike.scenario === 'drop') {
             drop(res);
+            return;
+          }
+          if (strike.scenario === 'stream-error') {
+            // The provider's in-stream error, then a clean end (no `id:`: it is not part of the answer).
+            for (const f of m.failure(plan, i, strike.message).frames) if (!(await write(res, sseFrame(f, null)))) return;
+            res.end();
             return;
           }
           // stall: nothing more on this connection (or comments only), until the client goes.
@@ -316,8 +380,8 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
           }
           return;
         }
-        if (!(await write(res, sseEvent(i, events.data[i])))) return;
-        if (isToken) {
+        if (!(await write(res, sseFrame(frame, ids ? i : null)))) return;
+        if (frame.piece) {
           sent++;
           if (period > 0 && i < lastToken) {
             // Jitter of +-50% around the rate, on a schedule that does not drift.
@@ -330,6 +394,28 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
     } catch (error) {
       if (error?.name !== 'AbortError') throw error;
     }
+  }
+
+  /** POST /mock/expect?format=…: what a correct client ends with for the same body and query. */
+  async function expectation(req, res, query) {
+    const format = formatOf(query.get('format') ?? query.get('path') ?? 'chat');
+    if (!format) {
+      apiError(res, 400, `Unknown format '${query.get('format') ?? query.get('path')}': use one of ${Object.keys(FORMATS).join(', ')} or a path.`, 'invalid_request_error', 'unknown_format');
+      return;
+    }
+    let body;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (error) {
+      apiError(res, error?.status ?? 400, error?.status ? error.message : 'We could not parse the JSON body of your request.', 'invalid_request_error');
+      return;
+    }
+    const ask = understand(format, req, query, body);
+    if (ask.error) {
+      apiError(res, ...ask.error);
+      return;
+    }
+    json(res, 200, expect(format, ask.plan, ask.fault));
   }
 
   async function serveStatic(req, res, pathname) {
@@ -383,11 +469,15 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
       }
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const path = url.pathname;
+      const format = formatOf(path);
       if (path === '/healthz') {
-        json(res, 200, { ok: true, model: MODEL, answers: ANSWER_NAMES, scenarios: SCENARIOS, tps: defaultTps });
-      } else if (path === '/v1/chat/completions') {
-        if (req.method === 'POST') await chat(req, res, url.searchParams);
-        else apiError(res, 405, 'Use POST for /v1/chat/completions.', 'invalid_request_error', null, { Allow: 'POST, OPTIONS' });
+        json(res, 200, { ok: true, model: MODEL, answers: ANSWER_NAMES, scenarios: SCENARIOS, formats: PATHS, tps: defaultTps });
+      } else if (format) {
+        if (req.method === 'POST') await stream(format, req, res, url.searchParams);
+        else json(res, 405, FORMATS[format].httpError(405, `Use POST for ${path}.`, 'invalid_request_error'), { Allow: 'POST, OPTIONS' });
+      } else if (path === '/mock/expect') {
+        if (req.method === 'POST') await expectation(req, res, url.searchParams);
+        else apiError(res, 405, 'Use POST for /mock/expect, with the body and query of the stream request.', 'invalid_request_error', null, { Allow: 'POST, OPTIONS' });
       } else if (path === '/v1/models') {
         json(res, 200, { object: 'list', data: [{ id: MODEL, object: 'model', created: 0, owned_by: 'wasm-sse' }] });
       } else if (path === '/mock/stats') {
