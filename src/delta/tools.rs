@@ -83,13 +83,17 @@ impl ToolCall {
     pub fn input_failed(&self) -> bool {
         self.parser.failed()
     }
-    /// The input operations of the last flush (see `json::partial`), for
-    /// the JS side, which keeps the parsed value.
-    pub(crate) fn input_ops(&self) -> &str {
+    /// The input operations of the last flush (the encoding of
+    /// `src/delta/json/partial.rs`), for the JS side, which keeps the parsed
+    /// value. Not a stable API.
+    #[doc(hidden)]
+    pub fn input_ops(&self) -> &str {
         self.ops[..self.ops_to].trim_start_matches(',')
     }
-    /// Whether the last flush replaced the input (start the value over).
-    pub(crate) fn input_reset(&self) -> bool {
+    /// Whether the last flush replaced the input (start the value over). Not a
+    /// stable API.
+    #[doc(hidden)]
+    pub fn input_reset(&self) -> bool {
         self.reset_sent
     }
 }

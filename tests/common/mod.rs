@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod markdown_rule;
+pub mod partial_input;
 pub mod streaming;
