@@ -22,7 +22,7 @@ const POLICY_OPTIONS = [
 ];
 
 export async function fetchEventSource(input, init = {}) {
-  const { onopen, onmessage, onclose, onerror, onmetrics, signal, fetch: customFetch, delta, ...rest } = init;
+  const { onopen, onmessage, onclose, onerror, onmetrics, onstream, onretry, signal, fetch: customFetch, delta, ...rest } = init;
   if (signal?.aborted) return;
   const options = {};
   for (const name of POLICY_OPTIONS) {
@@ -81,6 +81,8 @@ export async function fetchEventSource(input, init = {}) {
     onerror: (error) => (typeof onerror === 'function' ? onerror(error) : undefined),
     onclose: () => onclose?.(),
     onmetrics: (metrics) => onmetrics?.(metrics),
+    onstream: (response) => onstream?.(response),
+    onretry: (info) => onretry?.(info),
     makeError: (type, message, fields) => new FetchEventSourceError(type, message, fields),
     deliver(records, ascii, wide) {
       decodeBatch(records, ascii, wide, state, handlers, () => !signal?.aborted);

@@ -4,18 +4,33 @@
  * grapheme cluster, and with `markdown` never as half-finished syntax).
  */
 
-/** A built-in wire format: where each event's text is and how the stream ends. */
+/** A built-in wire format: where each event's text, reasoning, tool calls,
+ * usage and finish reason are, and how the stream ends. */
 export type DeltaPreset =
-  /** OpenAI Chat Completions: `choices[0].delta.content`; `data: [DONE]` ends. */
+  /** OpenAI Chat Completions and compatible servers: `choices[0].delta.content`;
+   * reasoning from `reasoning_content` or `reasoning`, or a leading
+   * `<think>…</think>` in the content; `tool_calls` by `index` (complete at a
+   * `finish_reason`); `usage` (also on a last chunk with `choices` `[]` or
+   * `null`); `data: [DONE]` ends; a top-level `error` is an error. */
   | 'openai'
   /** Same as `'openai'`. */
   | 'openai-chat'
-  /** OpenAI Responses: `response.output_text.delta` events; `response.completed`
-   * ends; `error` and `response.failed` are errors. */
+  /** OpenAI Responses: `response.output_text.delta`; reasoning summary (and
+   * reasoning) text; function calls (`id` is the `call_id`, the name from
+   * `response.output_item.added`); `response.completed` / `.incomplete` ends,
+   * with the usage and the status as `finishReason`; `error` and
+   * `response.failed` are errors. */
   | 'openai-responses'
-  /** Anthropic Messages: `text_delta`s of `content_block_delta` events;
-   * `message_stop` ends; `error` is an error. */
+  /** Anthropic Messages: `text_delta`s; `thinking_delta`s as reasoning
+   * (`signature_delta` and `redacted_thinking` skipped); `tool_use` blocks with
+   * `input_json_delta`; usage from `message_start` and `message_delta`, merged;
+   * `stop_reason`; `message_stop` ends; `error` is an error. */
   | 'anthropic'
+  /** The Vercel AI SDK UI message stream (`x-vercel-ai-ui-message-stream: v1`):
+   * `text-delta`, `reasoning-delta`, `tool-input-start` / `-delta` /
+   * `-available`, `finish` (its `finishReason`), `error`; `abort` and
+   * `data: [DONE]` end. The SDK sends no usage unless the app adds it. */
+  | 'ai-sdk'
   /** The `data` of every event, as is. */
   | 'text';
 
@@ -61,6 +76,44 @@ export type DeltaFlushPolicy = 'frame' | 'event' | 'manual' | { intervalMs: numb
  */
 export type DeltaMarkdownMode = 'off' | 'hold' | 'heal';
 
+/** A JSON value, as `JSON.parse` returns it. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** The markdown-safe text of one channel (the reasoning), as of a flush. */
+export interface DeltaChannel {
+  /** The raw text added since the previous flush. */
+  readonly delta: string;
+  /** All raw text so far. */
+  readonly text: string;
+  /** `text.slice(0, stableLength) + displayTail`: safe to render now. */
+  readonly display: string;
+  /** Length (UTF-16 units) of the final start of `display` and `text`. */
+  readonly stableLength: number;
+  /** The live end of `display`. */
+  readonly displayTail: string;
+}
+
+/** One tool call of the answer, as of a flush. A call that did not change keeps
+ * its object (and its `input`), so a UI can skip it. */
+export interface DeltaToolCall {
+  /** Its place in `toolCalls`, from 0, in the order the calls began. */
+  readonly index: number;
+  /** The call's id (`call_…`, `toolu_…`, the Responses `call_id`), once sent. */
+  readonly id: string | null;
+  /** The function's name, once sent. */
+  readonly name: string | null;
+  /** The raw JSON text of the arguments so far, exactly as sent. */
+  readonly arguments: string;
+  /** The value parsed from `arguments` so far, kept up to date incrementally
+   * (never by re-parsing the text): only complete keys; a string may be
+   * partial; a number or literal appears once complete; `undefined` before
+   * the value begins. Malformed arguments leave the last good value. Each flush
+   * copies only the objects and arrays it changed. */
+  readonly input: JsonValue | undefined;
+  /** The arguments are complete. */
+  readonly done: boolean;
+}
+
 /** One flush, handed to `onDelta`. */
 export interface DeltaFlush {
   /** The raw text added since the previous flush. The `delta`s of all flushes
@@ -81,6 +134,21 @@ export interface DeltaFlush {
   /** This is the last flush (after the stream's end marker, `finish()`,
    * `abort()` or an error). */
   readonly done: boolean;
+  /** The answer started over (`restart()`, or `fetchEventSource` sent a request
+   * that could not resume): every channel begins again from empty, and no text
+   * of the attempt before is in this flush. */
+  readonly restarted: boolean;
+  /** The reasoning (thinking), `null` until some arrives; markdown-safe like
+   * the answer. */
+  readonly reasoning: DeltaChannel | null;
+  /** The tool calls so far, in the order they began (`[]` when none). */
+  readonly toolCalls: readonly DeltaToolCall[];
+  /** The usage object as the provider sent it, merged across events (Anthropic
+   * sends input and output tokens apart), or `null`. */
+  readonly usage: { readonly [key: string]: JsonValue } | null;
+  /** The finish reason as the provider spells it (`stop`, `length`,
+   * `tool_calls`, `end_turn`, `tool_use`, `completed`, `tool-calls`...), or `null`. */
+  readonly finishReason: string | null;
 }
 
 /** What `DeltaError.type` can be. */
@@ -137,6 +205,9 @@ export interface DeltaStream {
    * held-back text included), then `onDone`. An event left unfinished in
    * `feed` input is discarded, as the spec says. */
   finish(): void;
+  /** Starts the answer over, for a stream requested again from its start:
+   * the next flush has `restarted: true` and every channel empty. */
+  restart(): void;
   /** Stops: the last `onDelta` (`done: true`) is delivered before this returns,
    * and no callback runs afterwards; `onDone` and `onError` are not called. */
   abort(): void;

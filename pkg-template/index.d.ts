@@ -124,7 +124,10 @@ export type FetchEventSourceErrorType =
   | 'http-status'
   /** Status 200 without a `text/event-stream` media type: `contentType`, `body`. */
   | 'content-type'
-  /** fetch rejected, or the body failed while streaming: `message`. */
+  /** fetch rejected, or the body failed while streaming: `message`. With
+   * `resumable: false`, the stream had delivered events without an ID, so a new
+   * request could not continue it, and the request (not GET/HEAD) was not sent
+   * again; the dropped error is its `cause`. See `restartWithoutId`. */
   | 'network'
   /** No byte arrived for `idleTimeoutMs` (comments count as bytes): `timeoutMs`. */
   | 'idle-timeout'
@@ -152,8 +155,24 @@ export declare class FetchEventSourceError extends Error {
   readonly limit?: number;
   readonly retries?: number;
   readonly elapsedMs?: number;
-  /** For `max-retries` and `max-elapsed`: the error that came last. */
+  /** `false` for a `network` error after which the stream could not be resumed
+   * (no event ID) and was not requested again. */
+  readonly resumable?: false;
+  /** For `max-retries`, `max-elapsed` and a `network` error that is not
+   * `resumable`: the error that came last. */
   readonly cause?: unknown;
+}
+
+/** What `onretry` is told. */
+export interface FetchEventSourceRetry {
+  /** How long until the next attempt, in ms. */
+  readonly delayMs: number;
+  /** Which retry in a row this is, from 1 (an attempt that delivered events resets it). */
+  readonly retry: number;
+  /** The new request cannot resume the stream and starts it over. */
+  readonly restart: boolean;
+  /** What failed (as `onerror` saw it), or `null` for a clean end with `reconnectOnEnd`. */
+  readonly error: unknown;
 }
 
 /** Connection metrics, handed to `onmetrics` after each open, each reconnect and at the end. */
@@ -180,9 +199,12 @@ export type FetchEventSourceDeltaOptions = DeltaStreamOptions;
  * plus `Accept` and `Last-Event-ID`) and @microsoft/fetch-event-source's
  * callbacks, plus the retry policy, an idle timeout, metrics and `delta`.
  */
-export interface FetchEventSourceInit extends Omit<RequestInit, 'signal'> {
-  /** Headers for every attempt: a Record, a `Headers` or `[name, value]` pairs. */
-  headers?: HeadersInit;
+export interface FetchEventSourceInit extends Omit<RequestInit, 'signal' | 'headers'> {
+  /** Headers for every attempt: a Record, a `Headers` or `[name, value]` pairs;
+   * or a function returning them (or a promise of them), called before every
+   * attempt, so that a token that expired between attempts is refreshed. What it
+   * throws is handled as an error of that attempt. */
+  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
   /** Aborting resolves the promise at once; no callback runs after the abort. */
   signal?: AbortSignal | null;
   /** Called with each response, awaited. Given, it replaces the default check
@@ -201,6 +223,14 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'signal'> {
   onerror?: (error: FetchEventSourceError | unknown) => number | null | undefined | void;
   /** Metrics after each open, each reconnect and at the end. */
   onmetrics?: (metrics: FetchEventSourceMetrics) => void;
+  /** The response opened the stream: it passed the default check (or `onopen`
+   * returned). Events follow. A throw is handled as an error. */
+  onstream?: (response: Response) => void;
+  /** The retry policy decided to send the request again, after `onerror` had
+   * its say: in `delayMs`, the `retry`-th retry in a row, `restart` when the
+   * stream cannot resume (see `restartWithoutId`). A UI can show "reconnecting"
+   * from the one place that decides. A throw stops the call with it. */
+  onretry?: (retry: FetchEventSourceRetry) => void;
   /** When true, reconnecting does not wait for a hidden tab to become visible. */
   openWhenHidden?: boolean;
   /** The fetch used for every attempt (default: the global one). */
@@ -219,6 +249,17 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'signal'> {
   maxElapsedMs?: number;
   /** Reconnect when the server ends the stream, as `EventSource` does. Default false. */
   reconnectOnEnd?: boolean;
+  /**
+   * A stream that delivered events without an `id:` (OpenAI, Anthropic and
+   * their peers send none) cannot be resumed: a new request starts the answer
+   * over. By default such a request is sent again only when it is a GET or
+   * HEAD; any other method rejects with a `network` error that has
+   * `resumable: false`, so that the user does not pay for a second answer and
+   * never sees two answers glued together. `true` sends it again: the `delta`
+   * stream then starts over with a flush that has `restarted: true`.
+   * (A resumed stream, with an ID, drops events the server sends again.)
+   */
+  restartWithoutId?: boolean;
   /** An error (`idle-timeout`, retried as a network error) when no byte arrives for this long. */
   idleTimeoutMs?: number;
   /** The most bytes one line or event may hold (`max-buffer`). Default: no limit. */

@@ -515,6 +515,15 @@ impl Client {
             .into_js_value()
         };
 
+        let onstream = {
+            let late = late.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| late("onstream")).into_js_value()
+        };
+        let onretry = {
+            let late = late.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| late("onretry")).into_js_value()
+        };
+
         let make_error = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>::new(
             |kind: JsValue, message: JsValue, fields: JsValue| {
                 let error = js_sys::Error::new(&message.as_string().unwrap_or_default());
@@ -535,6 +544,8 @@ impl Client {
             ("onerror", onerror_hook),
             ("onclose", onclose_hook),
             ("onmetrics", onmetrics),
+            ("onstream", onstream),
+            ("onretry", onretry),
             ("makeError", make_error),
             ("deliver", deliver),
         ])

@@ -4,14 +4,14 @@
 // local test server at `server`. Returns { part: { passed, failures } }.
 import { runClientChecks } from './client-checks.js';
 import { runApiChecks, runConformance } from './conformance.js';
-import { runDeltaChecks } from './delta-checks.js';
+import { runDeltaChecks, wireMismatches } from './delta-checks.js';
 
-export async function runAllChecks(sse, { cases, server }) {
+export async function runAllChecks(sse, { cases, wires, server }) {
   return {
     conformance: runConformance(sse.createParser, cases),
     api: await runApiChecks(sse),
-    delta: await runDeltaChecks(sse),
-    client: await runClientChecks(sse, server),
+    delta: await runDeltaChecks(sse, wires),
+    client: await runClientChecks(sse, server, wires, wireMismatches),
   };
 }
 

@@ -4,7 +4,11 @@
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-export async function runClientChecks({ fetchEventSource }, base) {
+/**
+ * `wires`: the LLM wire fixtures of tests/wire, which the server's /llm serves;
+ * `wireMismatches(flushes, want)`: what of a flush sequence differs from one's outcome.
+ */
+export async function runClientChecks({ fetchEventSource }, base, wires = [], wireMismatches = () => ['no helper']) {
   const failures = [];
   const seconds = {};
   let passed = 0;
@@ -306,6 +310,94 @@ export async function runClientChecks({ fetchEventSource }, base) {
     expect(error?.name === 'DeltaError' && error.type === 'stream-error' && error.code === 'overloaded_error', String(error));
     expect(seen.length === 1 && seen[0] === error, `onerror saw ${seen.length}`);
     expect(text === 'Hi', JSON.stringify(text));
+  });
+
+  // Resume or restart, never glue (the LLM wire fixtures through /llm, which
+  // drops the first attempt of a key after `drop_after` events).
+  const wire = wires.find((w) => w.name === 'openai-reasoning-tools');
+  const attempts = async (key) => (await (await fetch(`${base}/stats?key=${key}`)).json()).attempts.llm;
+  const deltaRun = async (url, init) => {
+    const flushes = [];
+    const messages = [];
+    let error;
+    await fetchEventSource(url, {
+      retryDelayMs: 1,
+      onmessage: (m) => messages.push(m),
+      ...init,
+      delta: { format: 'openai', flush: 'event', markdown: 'hold', onDelta: (f) => flushes.push(f) },
+    }).catch((e) => (error = e));
+    return { flushes, messages, error };
+  };
+
+  await check('a POST whose stream had no ids is not sent again after a drop: typed network error, resumable false, the text so far kept', async () => {
+    expect(wire, 'the openai-reasoning-tools fixture');
+    const key = unique();
+    const { flushes, error } = await deltaRun(`${base}/llm?wire=${wire.name}&drop_after=5&key=${key}`, { method: 'POST', body: '{"stream":true}' });
+    expect(error?.name === 'FetchEventSourceError' && error.type === 'network' && error.resumable === false, String(error));
+    expect(error.cause?.type === 'network', `cause ${error.cause?.type}`);
+    const final = flushes.at(-1);
+    expect(final?.done === true && final.text.length > 0 && wire.want.text.startsWith(final.text), JSON.stringify(final?.text));
+    expect(flushes.every((f) => !f.restarted && wire.want.text.startsWith(f.text)), 'a flush showed other text');
+    expect((await attempts(key)) === 1, `sent ${await attempts(key)} times`);
+  });
+
+  await check('restartWithoutId sends the POST again, announces the restart, and the answer is never glued', async () => {
+    const key = unique();
+    const { flushes, error } = await deltaRun(`${base}/llm?wire=${wire.name}&drop_after=5&key=${key}`, { method: 'POST', body: '{}', restartWithoutId: true });
+    expect(error === undefined, String(error));
+    expect(flushes.some((f) => f.restarted && f.text === '' && f.toolCalls.length === 0), 'no restarted flush');
+    const bad = wireMismatches(flushes, wire.want);
+    expect(bad.length === 0, JSON.stringify(bad));
+    expect((await attempts(key)) === 2, 'not sent twice');
+  });
+
+  await check("a GET whose stream had no ids restarts after a drop, as EventSource does, and announces it", async () => {
+    const key = unique();
+    const { flushes, error } = await deltaRun(`${base}/llm?wire=${wire.name}&drop_after=5&key=${key}`, {});
+    expect(error === undefined, String(error));
+    expect(flushes.some((f) => f.restarted), 'no restarted flush');
+    expect(wireMismatches(flushes, wire.want).length === 0, JSON.stringify(wireMismatches(flushes, wire.want)));
+  });
+
+  for (const replay of ['all', 'last']) {
+    await check(`a resumed stream whose server replays (${replay}) drops the events it already had`, async () => {
+      const key = unique();
+      const url = `${base}/llm?wire=${wire.name}&ids=1&replay=${replay}&drop_after=5&key=${key}`;
+      const { flushes, messages, error } = await deltaRun(url, { method: 'POST', body: '{}' });
+      expect(error === undefined, String(error));
+      const ids = messages.map((m) => m.id);
+      expect(new Set(ids).size === ids.length && ids.every((id, i) => id === String(i + 1)), ids.join());
+      expect(flushes.every((f) => !f.restarted), 'a resume is not a restart');
+      expect(wireMismatches(flushes, wire.want).length === 0, JSON.stringify(wireMismatches(flushes, wire.want)));
+      expect((await attempts(key)) === 2, 'not resumed once');
+    });
+  }
+
+  await check('headers may be an async function, called before every attempt (a refreshed token)', async () => {
+    let calls = 0;
+    const seen = [];
+    await fetchEventSource(`${base}/echo?drops=1&key=${unique()}`, {
+      retryDelayMs: 1,
+      headers: async () => ({ Authorization: `Bearer token-${++calls}` }),
+      onmessage: (m) => seen.push(JSON.parse(m.data).headers.authorization),
+    });
+    expect(calls === 2 && seen.join() === 'Bearer token-1,Bearer token-2', `${calls}: ${seen.join()}`);
+  });
+
+  await check('a headers function that throws is an error of that attempt, which onerror sees', async () => {
+    const boom = new Error('no token');
+    let seen;
+    let error;
+    await fetchEventSource(`${base}/dribble?n=1&interval=0`, {
+      headers: () => {
+        throw boom;
+      },
+      onerror: (e) => {
+        seen = e;
+        throw e;
+      },
+    }).catch((e) => (error = e));
+    expect(seen === boom && error === boom, String(error));
   });
 
   return { passed, failures, seconds };

@@ -75,9 +75,45 @@ function record(createDeltaStream, options) {
 }
 
 const joined = (seen) => seen.flushes.map((f) => f.delta).join('');
+
+/** Deep equality of JSON values (key order aside). */
+export function sameJson(a, b) {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
+}
+
+/**
+ * What a flush sequence ended with, against the outcome a wire fixture
+ * (tests/wire/*.json) gives: a list of the channels that differ, and of the
+ * flushes that showed what the final answer does not start with.
+ */
+export function wireMismatches(flushes, want) {
+  const bad = [];
+  const final = flushes[flushes.length - 1];
+  if (!final) return ['no flush'];
+  if (final.text !== want.text) bad.push({ text: final.text });
+  if ((final.reasoning?.text ?? null) !== want.reasoning) bad.push({ reasoning: final.reasoning?.text });
+  const calls = final.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments, input: c.input, done: c.done }));
+  if (!sameJson(calls, want.toolCalls)) bad.push({ toolCalls: calls });
+  if (!sameJson(final.usage, want.usage)) bad.push({ usage: final.usage });
+  if (final.finishReason !== want.finishReason) bad.push({ finishReason: final.finishReason });
+  // From the last restart on, every flush shows a start of the final texts.
+  let from = 0;
+  flushes.forEach((f, i) => f.restarted && (from = i));
+  for (const f of flushes.slice(from)) {
+    if (!want.text.startsWith(f.text)) bad.push({ glued: f.text });
+    if (f.reasoning && !(want.reasoning ?? '').startsWith(f.reasoning.text)) bad.push({ gluedReasoning: f.reasoning.text });
+    f.toolCalls.forEach((c, i) => !want.toolCalls[i]?.arguments.startsWith(c.arguments) && bad.push({ arguments: c.arguments }));
+  }
+  return bad;
+}
 const last = (seen) => seen.flushes[seen.flushes.length - 1];
 
-export async function runDeltaChecks(sse) {
+export async function runDeltaChecks(sse, wires = []) {
   const { createDeltaStream } = sse;
   const failures = [];
   let passed = 0;
@@ -116,6 +152,48 @@ export async function runDeltaChecks(sse) {
     for (const unit of wire(events)) asText.stream.feed(unit);
     asText.stream.finish();
     check(`${format}: raw text fed one UTF-16 unit at a time gives the answer`, joined(asText.seen) === ANSWER, joined(asText.seen));
+  }
+
+  // Every LLM wire fixture (tests/wire), fed as raw text cut three ways, ends with
+  // the channels its producer meant, and no flush shows what the end does not start with.
+  check('the wire fixtures are there', wires.length >= 10, wires.length);
+  for (const { name, sse: body, want } of wires) {
+    for (const size of [1, 9, 1 << 20]) {
+      const { stream, seen } = record(createDeltaStream, { format: want.format, flush: 'event', markdown: 'hold' });
+      for (let i = 0; i < body.length; i += size) stream.feed(body.slice(i, i + size));
+      if (!stream.closed) stream.finish();
+      const ended = seen.errors.length ? `stream-error` : seen.done ? 'done' : 'none';
+      const bad = wireMismatches(seen.flushes, want);
+      check(`${name}, fed ${size} UTF-16 units at a time: every channel ends as its producer meant`, bad.length === 0, bad);
+      check(`${name}, fed ${size} at a time: it ends with ${want.end}`, ended === want.end && (want.errorCode === undefined || seen.errors[0]?.code === (want.errorCode ?? undefined)), ended);
+    }
+  }
+  // A tool call that did not change keeps its object, and its input, from one flush to the next.
+  {
+    const fixture = wires.find((w) => w.name === 'openai-reasoning-tools');
+    const { stream, seen } = record(createDeltaStream, { format: 'openai', flush: 'event', markdown: 'off' });
+    if (fixture) stream.feed(fixture.sse);
+    const pairs = seen.flushes.slice(1).map((f, i) => [seen.flushes[i], f]);
+    const kept = pairs.some(([a, b]) => a.toolCalls.length === 2 && b.toolCalls.length === 2 && a.toolCalls[0] === b.toolCalls[0] && a.toolCalls[1] !== b.toolCalls[1]);
+    const inputKept = pairs.some(([a, b]) => a.toolCalls[0] && b.toolCalls[0] && a.toolCalls[0] !== b.toolCalls[0] && a.toolCalls[0].input !== undefined && a.toolCalls[0].input !== b.toolCalls[0].input);
+    check('a tool call that did not change keeps its object; one that grew gets a new one', kept && inputKept);
+    const unchanged = seen.flushes.slice(1).every((f, i) => f.reasoning === null || f.reasoning.delta !== '' || f.reasoning.text === seen.flushes[i].reasoning?.text);
+    check('the reasoning of a flush that added none has an empty delta and the same text', unchanged);
+  }
+  // restart(): the next flush says so, with every channel empty, and the answer starts over.
+  {
+    const fixture = wires.find((w) => w.name === 'openai-reasoning-tools');
+    const { stream, seen } = record(createDeltaStream, { format: 'openai', flush: 'event', markdown: 'off' });
+    if (fixture) {
+      const half = fixture.sse.indexOf('call_tokyo');
+      stream.feed(fixture.sse.slice(0, fixture.sse.lastIndexOf('\n\n', half) + 2));
+      stream.restart();
+      const r = last(seen);
+      check('restart() flushes at once with restarted and every channel empty', r?.restarted === true && r.text === '' && r.reasoning === null && r.toolCalls.length === 0 && r.usage === null);
+      stream.feed(fixture.sse);
+      const bad = wireMismatches(seen.flushes, fixture.want);
+      check('after restart() the stream ends as if it were the only attempt', bad.length === 0 && seen.done === 1, bad);
+    }
   }
 
   // A heal display closes what is open; hold never shows the opener alone.

@@ -6,7 +6,7 @@
 // against the local SSE test server (another origin than the pages).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium, pageResult } from '../support/browser.mjs';
@@ -23,13 +23,32 @@ let tarball;
 let browser;
 let sseServer;
 
+/**
+ * The data every fixture checks against: the parser conformance cases, and the
+ * LLM wire fixtures of tests/wire (each `.sse` body with its `.json` outcome).
+ */
+function sharedCases() {
+  const { cases } = JSON.parse(readFileSync(join(root, 'tests', 'conformance', 'cases.json'), 'utf8'));
+  const wireDir = join(root, 'tests', 'wire');
+  const wires = readdirSync(wireDir)
+    .filter((f) => f.endsWith('.sse'))
+    .sort()
+    .map((f) => ({
+      name: f.slice(0, -4),
+      sse: readFileSync(join(wireDir, f), 'utf8'),
+      want: JSON.parse(readFileSync(join(wireDir, `${f.slice(0, -4)}.json`), 'utf8')),
+    }));
+  assert.ok(wires.length >= 10, 'the wire fixtures are missing');
+  return { cases, wires };
+}
+
 /** Copies a fixture and the shared test files into target/, and installs the tarball there. */
 function prepare(name) {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   cpSync(join(here, 'fixtures', name), dir, { recursive: true });
   for (const file of ['checks.js', 'conformance.js', 'client-checks.js', 'delta-checks.js']) cpSync(join(here, file), join(dir, file));
-  cpSync(join(root, 'tests', 'conformance', 'cases.json'), join(dir, 'cases.json'));
+  writeFileSync(join(dir, 'cases.json'), JSON.stringify(sharedCases()));
   if (existsSync(join(dir, 'node_modules', 'wasm-sse'))) rmSync(join(dir, 'node_modules', 'wasm-sse'), { recursive: true });
   npm(['install', '--no-save', tarball], dir);
   return dir;

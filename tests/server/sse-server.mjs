@@ -36,6 +36,7 @@
 // | /lines          | eol=lf|cr|crlf bom=0 split=0 delay=2               | a fixed script with multi-byte text (below) and the chosen line end, after a BOM if bom=1. split=N writes N bytes per `res.write` with `delay` ms between (split=1: every byte alone, so chunks split inside UTF-8 sequences and between CR and LF); split=0 writes it at once.
 // | /openai         | n=12 interval=20                                   | OpenAI-style chat.completion.chunk events (`data: {json}`, no event name or id), role first, content deltas with multi-byte text, a finish_reason chunk, then `data: [DONE]`. Header `X-Expected-Text`: the joined content, percent-encoded.
 // | /timed          | n=10 interval=10                                   | events `id: i` / `data: {"i":i,"t":<performance.timeOrigin + performance.now()>}` for latency benchmarks.
+// | /llm            | wire= ids=0 drop_after=0 replay=none key=          | the LLM stream of tests/wire/<wire>.sse (what a provider sends), one event per write. ids=1 adds `id: <n>` (1-based) to each event. drop_after=K: the first attempt of `key` drops after K events. A request with Last-Event-ID (ids=1) resumes after it; replay=all starts from event 1 anyway, replay=last from the Last-Event-ID event itself (servers that replay). Any method; the request body is read and ignored.
 // | /stats          | key= stream=                                       | JSON {attempts: {scenario: n} for `key`, stream: {connections, lastEventIds, sent} for `stream`}.
 // | /reset          |                                                    | forgets all counters and streams; 204.
 //
@@ -56,7 +57,7 @@
 
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { fstatSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { LINES_SCRIPT, OPENAI_TOKENS } from './fixtures.mjs';
 
 const EXPOSED = ['Retry-After', 'Content-Type', 'Content-Length', 'X-Attempt', 'X-Expected-Text', 'Location', 'Date', 'Last-Event-ID', 'Cache-Control'];
@@ -72,6 +73,23 @@ function int(params, name, fallback) {
   if (value === null || value === '') return fallback;
   const n = Number(value);
   return Number.isFinite(n) ? Math.max(0, Math.floor(n)) : fallback;
+}
+
+/** The events of tests/wire/<name>.sse, each a block ending in a blank line (comments dropped). */
+const wireCache = new Map();
+function wireEvents(name) {
+  if (!/^[a-z0-9-]+$/.test(name)) return null;
+  if (!wireCache.has(name)) {
+    let text;
+    try {
+      text = readFileSync(new URL(`../wire/${name}.sse`, import.meta.url), 'utf8');
+    } catch {
+      return null;
+    }
+    const blocks = text.split('\n\n').map((b) => b.split('\n').filter((l) => l && !l.startsWith(':')).join('\n'));
+    wireCache.set(name, blocks.filter(Boolean).map((b) => `${b}\n\n`));
+  }
+  return wireCache.get(name);
 }
 
 function bump(scenario, key) {
@@ -215,6 +233,32 @@ const scenarios = {
         return;
       }
       if (interval) await sleep(interval);
+    }
+    res.end();
+  },
+
+  async llm(req, res, q) {
+    await readBody(req);
+    const events = wireEvents(q.get('wire') ?? '');
+    if (!events) {
+      plain(res, 404, `no tests/wire/${q.get('wire')}.sse`);
+      return;
+    }
+    const n = bump('llm', q.get('key') ?? '');
+    const ids = q.get('ids') === '1';
+    const dropAfter = n === 1 ? int(q, 'drop_after', 0) : 0;
+    const after = ids ? resumeAfter(req) : 0;
+    const replay = q.get('replay') ?? 'none';
+    const from = after === 0 || replay === 'all' ? 1 : replay === 'last' ? after : after + 1;
+    startStream(res, { 'X-Attempt': String(n) });
+    let sent = 0;
+    for (let i = from; i <= events.length; i++) {
+      const text = (ids ? `id: ${i}\n` : '') + events[i - 1];
+      if (!(await write(res, text))) return;
+      if (dropAfter && ++sent === dropAfter) {
+        drop(res);
+        return;
+      }
     }
     res.end();
   },

@@ -45,6 +45,12 @@ extern "C" {
     /// The caller's `onclose()`; a throw is handled like an error.
     #[wasm_bindgen(method, structural, catch, js_name = onclose)]
     fn on_close(this: &Hooks) -> Result<(), JsValue>;
+    /// The response opened the stream: `onstream(response)`.
+    #[wasm_bindgen(method, structural, catch, js_name = onstream)]
+    fn on_stream(this: &Hooks, response: &web_sys::Response) -> Result<(), JsValue>;
+    /// The policy will retry: `onretry({ delayMs, retry, restart, error })`.
+    #[wasm_bindgen(method, structural, catch, js_name = onretry)]
+    fn on_retry_scheduled(this: &Hooks, info: &JsValue) -> Result<(), JsValue>;
     /// Called with a metrics snapshot after each open, reconnect and at the end.
     #[wasm_bindgen(method, structural, js_name = onmetrics)]
     fn on_metrics(this: &Hooks, metrics: &JsValue);
@@ -87,7 +93,8 @@ async fn start(input: JsValue, init: JsValue, hooks: Hooks, delta: Option<Link>)
     let config = read_config(&hooks.options());
     let signal = hooks.signal();
     let batch_events = delta.is_none() || hooks.has_on_message();
-    let mut driver = JsDriver { hooks, batch: Batch::default(), batch_events, delta, delta_status: None };
+    let mut driver =
+        JsDriver { hooks, batch: Batch::default(), batch_events, delta, delta_status: None, last_error: None };
     run(&mut driver, &input, &init, &config, &signal).await
 }
 
@@ -134,6 +141,8 @@ struct JsDriver {
     delta: Option<Link>,
     /// The pipeline's status after this chunk's events, if any went in.
     delta_status: Option<u32>,
+    /// The error `onerror` saw last, for `onretry`.
+    last_error: Option<JsValue>,
 }
 
 impl Driver for JsDriver {
@@ -177,10 +186,12 @@ impl Driver for JsDriver {
     }
 
     fn on_error(&mut self, problem: Problem<'_>) -> Result<Override, JsValue> {
-        let answer = match problem {
-            Problem::Typed(error) => self.hooks.on_error(&self.error_to_js(error))?,
-            Problem::Thrown(thrown) => self.hooks.on_error(thrown)?,
+        let error = match problem {
+            Problem::Typed(error) => self.error_to_js(error),
+            Problem::Thrown(thrown) => thrown.clone(),
         };
+        let answer = self.hooks.on_error(&error)?;
+        self.last_error = Some(error);
         Ok(match answer.as_f64() {
             Some(ms) => Override::from_js_delay(ms),
             None => Override::Default,
@@ -193,6 +204,22 @@ impl Driver for JsDriver {
 
     fn on_metrics(&mut self, metrics: &Metrics) {
         self.hooks.on_metrics(&metrics_to_js(metrics));
+    }
+
+    fn on_stream_open(&mut self, response: &web_sys::Response) -> Result<(), JsValue> {
+        self.hooks.on_stream(response)
+    }
+
+    fn on_retry_scheduled(&mut self, delay_ms: u64, retry: u32, restart: bool) -> Result<(), JsValue> {
+        let info = Object::new();
+        let set = |name: &str, value: JsValue| {
+            let _ = Reflect::set(&info, &name.into(), &value);
+        };
+        set("delayMs", (delay_ms as f64).into());
+        set("retry", retry.into());
+        set("restart", restart.into());
+        set("error", self.last_error.take().unwrap_or(JsValue::NULL));
+        self.hooks.on_retry_scheduled(&info)
     }
 
     fn on_restart(&mut self) {

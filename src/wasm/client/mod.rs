@@ -63,6 +63,13 @@ pub(crate) trait Driver {
     fn on_close(&mut self) -> Result<(), JsValue>;
     /// A metrics snapshot, after each open, each reconnect and at the end.
     fn on_metrics(&mut self, metrics: &Metrics);
+    /// The response opened the stream (it passed the default check or the
+    /// caller's own); a throw is handled like an error.
+    fn on_stream_open(&mut self, response: &web_sys::Response) -> Result<(), JsValue>;
+    /// The policy decided to retry after `delay_ms`, the `retry`-th retry in a
+    /// row; `restart` when the new request cannot resume the stream. A throw
+    /// stops the run with it.
+    fn on_retry_scheduled(&mut self, delay_ms: u64, retry: u32, restart: bool) -> Result<(), Self::Error>;
     /// The next request starts the stream over (it cannot resume): whatever
     /// was built from the events so far must start over too.
     fn on_restart(&mut self) {}
@@ -152,7 +159,8 @@ pub(crate) async fn run<D: Driver>(
             return Ok(());
         }
         match decision {
-            Decision::Retry { delay_ms, restart, .. } => {
+            Decision::Retry { delay_ms, retry, restart } => {
+                driver.on_retry_scheduled(delay_ms, retry, restart)?;
                 if restart {
                     replay.clear();
                     driver.on_restart();
@@ -297,6 +305,9 @@ impl<D: Driver> Attempt<'_, D> {
                     return Outcome::Failed(error.with_body(&excerpt));
                 }
             },
+        }
+        if let Err(thrown) = self.driver.on_stream_open(&response) {
+            return Outcome::Thrown(thrown);
         }
         self.driver.on_metrics(self.metrics);
 

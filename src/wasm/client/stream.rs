@@ -302,6 +302,14 @@ impl Driver for StreamDriver {
         Ok(())
     }
 
+    fn on_stream_open(&mut self, _: &web_sys::Response) -> Result<(), JsValue> {
+        Ok(())
+    }
+
+    fn on_retry_scheduled(&mut self, _: u64, _: u32, _: bool) -> Result<(), ClientError> {
+        Ok(())
+    }
+
     fn on_metrics(&mut self, metrics: &Metrics) {
         *self.metrics.borrow_mut() = metrics.clone();
     }
