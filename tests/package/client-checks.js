@@ -345,7 +345,10 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
     const key = unique();
     const { flushes, error } = await deltaRun(`${base}/llm?wire=${wire.name}&drop_after=5&key=${key}`, { method: 'POST', body: '{}', restartWithoutId: true });
     expect(error === undefined, String(error));
-    expect(flushes.some((f) => f.restarted && f.text === '' && f.toolCalls.length === 0), 'no restarted flush');
+    // The restarted flush holds the new attempt's first events, and nothing of the one before.
+    const at = flushes.findIndex((f) => f.restarted);
+    expect(at > 0 && flushes[at - 1].text.length > 0, 'no restart after text was shown');
+    expect(flushes[at].delta === flushes[at].text && wire.want.text.startsWith(flushes[at].text), JSON.stringify(flushes[at].text));
     const bad = wireMismatches(flushes, wire.want);
     expect(bad.length === 0, JSON.stringify(bad));
     expect((await attempts(key)) === 2, 'not sent twice');

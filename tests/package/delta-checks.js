@@ -172,7 +172,8 @@ export async function runDeltaChecks(sse, wires = []) {
   {
     const fixture = wires.find((w) => w.name === 'openai-reasoning-tools');
     const { stream, seen } = record(createDeltaStream, { format: 'openai', flush: 'event', markdown: 'off' });
-    if (fixture) stream.feed(fixture.sse);
+    // One event per feed, so that each flush holds one event's change.
+    for (const block of fixture?.sse.split('\n\n') ?? []) stream.feed(`${block}\n\n`);
     const pairs = seen.flushes.slice(1).map((f, i) => [seen.flushes[i], f]);
     const kept = pairs.some(([a, b]) => a.toolCalls.length === 2 && b.toolCalls.length === 2 && a.toolCalls[0] === b.toolCalls[0] && a.toolCalls[1] !== b.toolCalls[1]);
     const inputKept = pairs.some(([a, b]) => a.toolCalls[0] && b.toolCalls[0] && a.toolCalls[0] !== b.toolCalls[0] && a.toolCalls[0].input !== undefined && a.toolCalls[0].input !== b.toolCalls[0].input);
