@@ -23,7 +23,7 @@ help:
 	@echo "make test    install what is missing, then run every test"
 	@echo "make build   build the npm package into pkg/"
 	@echo "make bench   run the benchmarks (wasm-sse beside its peers)"
-	@echo "make fuzz    fuzz the parser for a minute"
+	@echo "make fuzz    run every fuzz target for a minute"
 	@echo "make lint    rustfmt and clippy"
 
 # ---------------------------------------------------------------- setup
@@ -100,9 +100,13 @@ bench: build setup-browser
 	npm ci --prefix benches --no-audit --no-fund
 	node benches/run.mjs
 
+# Every fuzz target for a minute each (FUZZ_SECONDS=... to change).
+FUZZ_TARGETS := parser delta_stream
 fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
-	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run parser -- -max_total_time=60
+	for target in $(FUZZ_TARGETS); do \
+		(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run $$target -- -max_total_time=$(or $(FUZZ_SECONDS),60)) || exit 1; \
+	done
 
 # The example chat app on http://127.0.0.1:8787/ (PORT=... to change), streaming
 # from the mock LLM server, which also serves the page and the package.

@@ -266,3 +266,81 @@ fn unknown_events_and_fields_are_ignored() {
         assert!(p.flush().is_none(), "{format} {data}");
     }
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A fixture with some bytes changed, some cut out and some repeated.
+    fn mangled() -> impl Strategy<Value = (usize, Vec<(usize, u8)>, usize, usize, Vec<usize>)> {
+        (
+            any::<usize>(),
+            proptest::collection::vec((any::<usize>(), any::<u8>()), 0..12),
+            any::<usize>(),
+            any::<usize>(),
+            proptest::collection::vec(1usize..300, 1..6),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Whatever the bytes and the preset, the pipeline never panics, the
+        /// deltas of every channel add up to its text, and a call's arguments
+        /// only grow.
+        #[test]
+        fn damaged_streams_never_panic_and_channels_stay_consistent((which, edits, cut_at, cut_len, sizes) in mangled()) {
+            let all = fixtures();
+            let fixture = &all[which % all.len()];
+            let mut bytes = fixture.bytes.clone();
+            for (at, byte) in edits {
+                let at = at % bytes.len();
+                bytes[at] = byte;
+            }
+            let at = cut_at % bytes.len();
+            let end = (at + cut_len % 64).min(bytes.len());
+            let cut: Vec<u8> = bytes[at..end].to_vec();
+            bytes.drain(at..end);
+            bytes.extend_from_slice(&cut);
+            for format in ["openai", "anthropic", "openai-responses", "ai-sdk", "text", "/choices/0/delta/content"] {
+                let extractor = Extractor::from_name(format).unwrap();
+                let mut pipeline = Pipeline::new(PipelineOptions::new(extractor).markdown(Markdown::Heal));
+                let mut parser = Parser::new();
+                let (mut text, mut reasoning) = (String::new(), String::new());
+                let mut arguments: Vec<String> = Vec::new();
+                let mut at = 0;
+                let mut n = 0;
+                while at < bytes.len() {
+                    let size = sizes[n % sizes.len()].min(bytes.len() - at);
+                    n += 1;
+                    let mut events = Events::default();
+                    parser.feed(&bytes[at..at + size], &mut events);
+                    at += size;
+                    for (event, data) in &events.0 {
+                        let _ = pipeline.push_event(event, data);
+                    }
+                    if let Some(f) = pipeline.flush() {
+                        text.push_str(f.delta);
+                        prop_assert_eq!(&text, f.text);
+                        if let Some(r) = f.reasoning {
+                            reasoning.push_str(r.delta);
+                            prop_assert_eq!(&reasoning, r.text);
+                        }
+                        for call in f.tool_calls {
+                            if arguments.len() <= call.index() {
+                                arguments.push(String::new());
+                            }
+                            prop_assert!(call.arguments().starts_with(arguments[call.index()].as_str()));
+                            arguments[call.index()] = call.arguments().to_owned();
+                        }
+                    }
+                }
+                let f = pipeline.finish();
+                text.push_str(f.delta);
+                prop_assert_eq!(&text, f.text);
+                prop_assert_eq!(f.display(), f.text);
+            }
+        }
+    }
+}
