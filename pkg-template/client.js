@@ -14,23 +14,11 @@ export class FetchEventSourceError extends Error {
   }
 }
 
-// Our options beyond RequestInit and @microsoft/fetch-event-source's; they are
-// read by the wasm side and not passed to fetch.
-const POLICY_OPTIONS = [
-  'retryDelayMs', 'backoffMultiplier', 'maxDelayMs', 'jitter', 'maxRetries', 'maxElapsedMs',
-  'reconnectOnEnd', 'idleTimeoutMs', 'maxBufferSize', 'openWhenHidden', 'restartWithoutId',
-];
-
 export async function fetchEventSource(input, init = {}) {
   const { onopen, onmessage, onclose, onerror, onmetrics, onstream, onretry, signal, fetch: customFetch, delta, ...rest } = init;
   if (signal?.aborted) return;
-  const options = {};
-  for (const name of POLICY_OPTIONS) {
-    if (name in rest) {
-      options[name] = rest[name];
-      delete rest[name];
-    }
-  }
+  // `rest` is a RequestInit plus our options (retry policy, limits...), which
+  // the wasm side reads and takes out before calling fetch (src/wasm/client/js.rs).
   // A ReadableStream body can be read only once; it is read into memory here so
   // that every attempt sends it again, intact.
   if (typeof ReadableStream !== 'undefined' && rest.body instanceof ReadableStream) {
@@ -74,7 +62,6 @@ export async function fetchEventSource(input, init = {}) {
   const hooks = {
     fetch: customFetch ?? globalThis.fetch,
     signal,
-    options,
     hasOnopen: typeof onopen === 'function',
     hasOnmessage: typeof onmessage === 'function',
     onopen: (response) => onopen(response),

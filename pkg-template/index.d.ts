@@ -247,6 +247,10 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'signal' | 'head
   maxRetries?: number;
   /** Give up when retrying would pass this many ms since the call (`max-elapsed`). */
   maxElapsedMs?: number;
+  /** Retry a 200 response whose content type is not `text/event-stream` (a
+   * proxy's error page, say) instead of stopping with `content-type`. Default false:
+   * the spec fails such a connection for good. */
+  retryOnContentType?: boolean;
   /** Reconnect when the server ends the stream, as `EventSource` does. Default false. */
   reconnectOnEnd?: boolean;
   /**

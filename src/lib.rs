@@ -4,7 +4,10 @@ pub mod delta;
 pub mod parser;
 pub mod reconnect;
 
+// The bindings behind the npm package: public only so that wasm-bindgen and
+// the crate's own wasm tests reach them; not an API of the crate.
 #[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
 pub mod wasm;
 
 /// The fetch client for Rust wasm apps: [`client::EventSource`] streams events as

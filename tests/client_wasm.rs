@@ -374,7 +374,7 @@ impl Client {
             log,
             controller,
             pass_signal,
-            options,
+            options: _,
             fetch_delay_ms,
             onerror,
             onopen,
@@ -538,7 +538,6 @@ impl Client {
         object(&[
             ("fetch", fetch),
             ("signal", if pass_signal { signal.into() } else { JsValue::UNDEFINED }),
-            ("options", options.into()),
             ("hasOnopen", has_onopen.into()),
             ("onopen", onopen_hook),
             ("onerror", onerror_hook),
@@ -552,11 +551,18 @@ impl Client {
         .unchecked_into::<Hooks>()
     }
 
-    /// Runs to the end with `init` (a RequestInit without our options).
+    /// Runs to the end with `init` (a RequestInit), our options added to it as
+    /// a caller's init object has them.
     async fn run_with(self, input: JsValue, init: JsValue) -> Ran {
         let what = input.as_string().unwrap_or_else(|| "a Request".into());
         let log = self.log.clone();
         let controller = self.controller.clone();
+        let with_options = Object::new();
+        if init.is_object() {
+            Object::assign(&with_options, init.unchecked_ref());
+        }
+        Object::assign(&with_options, &self.options);
+        let init: JsValue = with_options.into();
         let hooks = self.hooks();
         let result = match race(run_event_source(input, init, hooks), sleep(GUARD_MS)).await {
             Either::Left(result) => result,

@@ -376,6 +376,19 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
     });
   }
 
+  await check('retryOnContentType retries a 200 that is not an event stream, up to maxRetries, and is not sent to fetch', async () => {
+    let error;
+    let init;
+    await fetchEventSource(`${base}/content-type?type=text/html`, {
+      retryOnContentType: true,
+      maxRetries: 1,
+      retryDelayMs: 1,
+      fetch: (input, requestInit) => ((init = requestInit), fetch(input, requestInit)),
+    }).catch((e) => (error = e));
+    expect(error?.type === 'max-retries' && error.cause?.type === 'content-type', `${error?.type} / ${error?.cause?.type}`);
+    expect(init && !('retryOnContentType' in init) && !('maxRetries' in init), 'our options reached fetch');
+  });
+
   await check('headers may be an async function, called before every attempt (a refreshed token)', async () => {
     let calls = 0;
     const seen = [];

@@ -24,9 +24,6 @@ extern "C" {
     /// The caller's `AbortSignal`, if any.
     #[wasm_bindgen(method, getter, structural)]
     fn signal(this: &Hooks) -> Option<web_sys::AbortSignal>;
-    /// Options for the policy and the client, read once.
-    #[wasm_bindgen(method, getter, structural)]
-    fn options(this: &Hooks) -> JsValue;
     /// Decodes one batch and calls `onmessage` per event; throws what it threw.
     #[wasm_bindgen(method, structural, catch)]
     fn deliver(this: &Hooks, records: Vec<u32>, ascii: JsValue, wide: JsValue) -> Result<(), JsValue>;
@@ -90,7 +87,8 @@ type Link = crate::wasm::delta::DeltaLink;
 type Link = std::convert::Infallible;
 
 async fn start(input: JsValue, init: JsValue, hooks: Hooks, delta: Option<Link>) -> Result<(), JsValue> {
-    let config = read_config(&hooks.options());
+    let config = read_config(init.unchecked_ref());
+    let init = request_init(&init);
     let signal = hooks.signal();
     let batch_events = delta.is_none() || hooks.has_on_message();
     let mut driver =
@@ -98,37 +96,82 @@ async fn start(input: JsValue, init: JsValue, hooks: Hooks, delta: Option<Link>)
     run(&mut driver, &input, &init, &config, &signal).await
 }
 
-/// The settings `client.js` passes in `hooks.options`.
-fn read_config(options: &JsValue) -> Config {
-    let number = |name: &str| {
-        Reflect::get(options, &JsValue::from_str(name)).ok().and_then(|v| v.as_f64()).filter(|n| *n >= 0.0)
+/// Declares the options of `fetchEventSource` that are ours, not fetch's: one
+/// getter each on the caller's init object, and the list of their names, which
+/// are taken out of the `RequestInit` that goes to fetch. The names are the ones
+/// `index.d.ts` types.
+macro_rules! client_options {
+    ($($getter:ident = $name:literal),* $(,)?) => {
+        #[wasm_bindgen]
+        extern "C" {
+            /// The caller's init object, read for our options.
+            pub type ClientOptions;
+            $(
+                #[wasm_bindgen(method, getter, structural, js_name = $name)]
+                fn $getter(this: &ClientOptions) -> JsValue;
+            )*
+        }
+
+        /// The names of our options, in the init object.
+        const OPTION_NAMES: &[&str] = &[$($name),*];
     };
-    let flag = |name: &str| {
-        Reflect::get(options, &JsValue::from_str(name)).ok().and_then(|v| v.as_bool()).unwrap_or(false)
-    };
+}
+
+client_options! {
+    retry_delay_ms = "retryDelayMs",
+    backoff_multiplier = "backoffMultiplier",
+    max_delay_ms = "maxDelayMs",
+    jitter = "jitter",
+    max_retries = "maxRetries",
+    max_elapsed_ms = "maxElapsedMs",
+    reconnect_on_end = "reconnectOnEnd",
+    retry_on_content_type = "retryOnContentType",
+    restart_without_id = "restartWithoutId",
+    idle_timeout_ms = "idleTimeoutMs",
+    max_buffer_size = "maxBufferSize",
+    open_when_hidden = "openWhenHidden",
+}
+
+/// The init without our options: what fetch gets.
+fn request_init(init: &JsValue) -> JsValue {
+    if !init.is_object() {
+        return init.clone();
+    }
+    let copy = Object::assign(&Object::new(), init.unchecked_ref());
+    for name in OPTION_NAMES {
+        let _ = Reflect::delete_property(&copy, &JsValue::from_str(name));
+    }
+    copy.into()
+}
+
+/// Our settings, from the caller's init object.
+fn read_config(options: &ClientOptions) -> Config {
+    let number = |v: JsValue| v.as_f64().filter(|n| *n >= 0.0);
+    let flag = |v: JsValue| v.as_bool().unwrap_or(false);
     let mut policy = ReconnectOptions::default();
-    if let Some(ms) = number("retryDelayMs") {
+    if let Some(ms) = number(options.retry_delay_ms()) {
         policy = policy.base_delay_ms(ms as u64);
     }
-    if let Some(m) = number("backoffMultiplier") {
+    if let Some(m) = number(options.backoff_multiplier()) {
         policy = policy.multiplier(m);
     }
-    if let Some(ms) = number("maxDelayMs") {
+    if let Some(ms) = number(options.max_delay_ms()) {
         policy = policy.max_delay_ms(ms as u64);
     }
-    if let Some(j) = number("jitter") {
+    if let Some(j) = number(options.jitter()) {
         policy = policy.jitter(j);
     }
     policy = policy
-        .max_retries(number("maxRetries").map(|n| n as u32))
-        .max_elapsed_ms(number("maxElapsedMs").map(|n| n as u64))
-        .reconnect_on_end(flag("reconnectOnEnd"))
-        .restart_without_id(flag("restartWithoutId"));
+        .max_retries(number(options.max_retries()).map(|n| n as u32))
+        .max_elapsed_ms(number(options.max_elapsed_ms()).map(|n| n as u64))
+        .reconnect_on_end(flag(options.reconnect_on_end()))
+        .retry_on_content_type(flag(options.retry_on_content_type()))
+        .restart_without_id(flag(options.restart_without_id()));
     Config {
         policy,
-        max_buffer_size: number("maxBufferSize").filter(|n| *n >= 1.0).map(|n| n as usize),
-        idle_timeout_ms: number("idleTimeoutMs").filter(|n| *n > 0.0),
-        open_when_hidden: flag("openWhenHidden"),
+        max_buffer_size: number(options.max_buffer_size()).filter(|n| *n >= 1.0).map(|n| n as usize),
+        idle_timeout_ms: number(options.idle_timeout_ms()).filter(|n| *n > 0.0),
+        open_when_hidden: flag(options.open_when_hidden()),
     }
 }
 
