@@ -90,8 +90,9 @@ export function createParser(callbacks, options = {}) {
     throw new TypeError('createParser takes an object of callbacks ({ onEvent, ... }), not a function');
   }
   const { onEvent = noop, onRetry = noop, onComment, onError } = callbacks ?? {};
-  const maxBufferSize = options.maxBufferSize ?? 0;
-  if (typeof maxBufferSize !== 'number' || !(maxBufferSize >= 0)) {
+  // Undefined: the default limit (32 MiB, src/parser.rs); 0 or Infinity: none.
+  const { maxBufferSize } = options;
+  if (maxBufferSize !== undefined && (typeof maxBufferSize !== 'number' || !(maxBufferSize >= 0))) {
     throw new TypeError('maxBufferSize must be a non-negative number of bytes');
   }
   const core = new WasmParser(maxBufferSize, typeof onComment === 'function', typeof onError === 'function');

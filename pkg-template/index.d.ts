@@ -51,7 +51,7 @@ export interface ParserOptions {
   /**
    * The most bytes one line, or the data of one event, may hold. A longer one is
    * dropped with a `max-buffer` error instead of growing memory without end.
-   * Omitted or 0: no limit.
+   * Omitted: 32 MiB. `0` or `Infinity`: no limit.
    */
   maxBufferSize?: number;
 }
@@ -175,13 +175,15 @@ export interface FetchEventSourceRetry {
   readonly error: unknown;
 }
 
-/** Connection metrics, handed to `onmetrics` after each open, each reconnect and at the end. */
+/** Connection metrics, handed to `onmetrics` once per connection when it opens,
+ * and at the end. The three times are the current connection's own, from when
+ * its request was sent; `bytes`, `events` and `reconnects` are totals over the call. */
 export interface FetchEventSourceMetrics {
-  /** From the call to the first response headers, in ms; `null` before. */
+  /** From the connection's request to its response headers, in ms; `null` before. */
   timeToHeadersMs: number | null;
-  /** From the call to the first body byte, in ms; `null` before. */
+  /** From the connection's request to its first body byte, in ms; `null` before. */
   timeToFirstByteMs: number | null;
-  /** From the call to the first dispatched event, in ms; `null` before. */
+  /** From the connection's request to its first dispatched event, in ms; `null` before. */
   timeToFirstEventMs: number | null;
   /** Body bytes received over all attempts. */
   bytes: number;
@@ -221,7 +223,7 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'signal' | 'head
    * below), or throw to stop: the promise rejects with what was thrown.
    */
   onerror?: (error: FetchEventSourceError | unknown) => number | null | undefined | void;
-  /** Metrics after each open, each reconnect and at the end. */
+  /** Metrics once per connection when it opens, and at the end. */
   onmetrics?: (metrics: FetchEventSourceMetrics) => void;
   /** The response opened the stream: it passed the default check (or `onopen`
    * returned). Events follow. A throw is handled as an error. */
@@ -266,7 +268,10 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'signal' | 'head
   restartWithoutId?: boolean;
   /** An error (`idle-timeout`, retried as a network error) when no byte arrives for this long. */
   idleTimeoutMs?: number;
-  /** The most bytes one line or event may hold (`max-buffer`). Default: no limit. */
+  /** The most bytes one line or event may hold (`max-buffer`, not retried: the
+   * resumed stream would meet the same event). Default 32 MiB, far above any
+   * real event (a tool result, a base64 image) and far below what takes a tab
+   * down; `0` or `Infinity`: no limit. */
   maxBufferSize?: number;
   /**
    * The text of an LLM answer out of the events, coalesced and markdown-safe;

@@ -141,6 +141,29 @@ impl Sink for Vec<Item> {
     }
 }
 
+/// The buffer limit the clients (`fetchEventSource`, `createDeltaStream`,
+/// `createParser`, the Rust `EventSource`) use unless told otherwise: 32 MiB.
+///
+/// Why this number: a stream's one event may legitimately be large (an LLM
+/// tool result, a base64 image of a few MB), so the limit must sit far above
+/// that; and a tab must survive reaching it: the line is held as bytes, then as
+/// a JS string of up to twice that, well inside what a browser tab can hold.
+/// A server that never ends a line then fails with `max-buffer` instead of
+/// taking the tab down. The sans-IO [`Parser`] itself has no limit unless
+/// given one.
+pub const DEFAULT_MAX_BUFFER_SIZE: usize = 32 * 1024 * 1024;
+
+/// The buffer limit a JS option asks for: `undefined` (`None`) is the default
+/// ([`DEFAULT_MAX_BUFFER_SIZE`]), `0` or `Infinity` no limit, anything else
+/// that many bytes.
+pub fn max_buffer_size_from_js(option: Option<f64>) -> Option<usize> {
+    match option {
+        None => Some(DEFAULT_MAX_BUFFER_SIZE),
+        Some(n) if n >= 1.0 && n.is_finite() => Some(n as usize),
+        Some(_) => None,
+    }
+}
+
 /// Parser settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

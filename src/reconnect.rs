@@ -347,6 +347,11 @@ impl fmt::Display for StreamError {
             StreamError::ContentType { content_type: None, .. } => {
                 write!(f, "expected content type text/event-stream, got none")
             }
+            // Browsers' own messages often say it already ("network error",
+            // "NetworkError when attempting to fetch resource."): say it once.
+            StreamError::Network { message } if message.to_ascii_lowercase().starts_with("network") => {
+                f.write_str(message)
+            }
             StreamError::Network { message } => write!(f, "network error: {message}"),
             StreamError::IdleTimeout { timeout_ms } => {
                 write!(f, "no data received for {timeout_ms} ms")
@@ -849,18 +854,22 @@ impl SplitMix64 {
     }
 }
 
-/// Connection metrics the glue updates as a run goes. Times are milliseconds
-/// since the run started, on the caller's clock.
+/// Connection metrics the glue updates as a run goes. The three times are the
+/// current connection's own, in milliseconds from when its request was sent
+/// (for the first connection, from the start of the run); `bytes`, `events`
+/// and `reconnects` are running totals over the whole run.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Metrics {
     /// When the run started.
     pub start_ms: f64,
-    /// When the first response's headers arrived.
+    /// When the current connection's request was sent.
+    pub connection_start_ms: f64,
+    /// When the current connection's response headers arrived.
     pub time_to_headers_ms: Option<f64>,
-    /// When the first body bytes arrived.
+    /// When the current connection's first body bytes arrived.
     pub time_to_first_byte_ms: Option<f64>,
-    /// When the first event was dispatched.
+    /// When the current connection's first event was dispatched.
     pub time_to_first_event_ms: Option<f64>,
     /// Body bytes received, over all connections.
     pub bytes: u64,
@@ -875,6 +884,7 @@ impl Metrics {
     pub fn new(start_ms: f64) -> Self {
         Metrics {
             start_ms,
+            connection_start_ms: start_ms,
             time_to_headers_ms: None,
             time_to_first_byte_ms: None,
             time_to_first_event_ms: None,
@@ -884,10 +894,10 @@ impl Metrics {
         }
     }
 
-    /// Milliseconds from the start to `now_ms`; 0 for a clock that went backwards
-    /// or is NaN.
+    /// Milliseconds from the current connection's start to `now_ms`; 0 for a
+    /// clock that went backwards or is NaN.
     pub fn since_start(&self, now_ms: f64) -> f64 {
-        let elapsed = now_ms - self.start_ms;
+        let elapsed = now_ms - self.connection_start_ms;
         if elapsed > 0.0 {
             elapsed
         } else {
@@ -923,9 +933,14 @@ impl Metrics {
         self.events = self.events.saturating_add(count);
     }
 
-    /// A reconnection request is being sent.
-    pub fn on_reconnect(&mut self) {
+    /// A reconnection request is being sent at `now_ms`: the connection's
+    /// times start over.
+    pub fn on_reconnect(&mut self, now_ms: f64) {
         self.reconnects = self.reconnects.saturating_add(1);
+        self.connection_start_ms = now_ms;
+        self.time_to_headers_ms = None;
+        self.time_to_first_byte_ms = None;
+        self.time_to_first_event_ms = None;
     }
 }
 

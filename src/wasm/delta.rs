@@ -16,7 +16,7 @@
 //!   changed calls (see [`WasmDelta::tool_calls`]), the usage as its JSON text.
 
 use crate::delta::{DeltaError, Extractor, Markdown, Pipeline, PipelineOptions, Status, ToolCall};
-use crate::parser::{Event, Parser, Sink};
+use crate::parser::{Event, Parser, ParserOptions, Sink, DEFAULT_MAX_BUFFER_SIZE};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -236,7 +236,11 @@ impl WasmDelta {
             return wire::ERROR;
         }
         let Core { parser, pipeline, .. } = &mut *core;
-        let parser = parser.get_or_insert_with(Parser::new);
+        // Bounded as the client is: a line that never ends fails as invalid
+        // input instead of growing without end.
+        let parser = parser.get_or_insert_with(|| {
+            Parser::with_options(ParserOptions::default().max_buffer_size(Some(DEFAULT_MAX_BUFFER_SIZE)))
+        });
         let mut sink = Extract { pipeline, error: None, done: false };
         parser.feed(chunk, &mut sink);
         if let Some(e) = sink.error {

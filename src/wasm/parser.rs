@@ -13,7 +13,7 @@
 //! turns mixed text into a two-byte string, and most LLM events are ASCII; one
 //! non-ASCII character would otherwise make the whole batch two-byte.
 
-use crate::parser::{Event, ParseError, Parser, ParserOptions, Sink};
+use crate::parser::{max_buffer_size_from_js, Event, ParseError, Parser, ParserOptions, Sink};
 use wasm_bindgen::prelude::*;
 
 /// Record tags; must match `pkg-template/api.js`. The low byte of a record's

@@ -376,6 +376,13 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
     });
   }
 
+  await check('with default options a line that never ends fails with max-buffer at 32 MiB instead of growing', async () => {
+    let error;
+    let events = 0;
+    await fetchEventSource(`${base}/giant?size=${32 * 1024 * 1024 + 1}`, { onmessage: () => events++ }).catch((e) => (error = e));
+    expect(error?.type === 'max-buffer' && error.limit === 32 * 1024 * 1024 && events === 0, `${error?.type} ${error?.limit} after ${events} events`);
+  });
+
   await check('retryOnContentType retries a 200 that is not an event stream, up to maxRetries, and is not sent to fetch', async () => {
     let error;
     let init;

@@ -8,7 +8,7 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::{run, Config, Driver, Problem};
-use crate::parser::{Event, Sink};
+use crate::parser::{max_buffer_size_from_js, Event, Sink};
 use crate::reconnect::{Metrics, Override, ReconnectOptions, StreamError};
 use crate::wasm::parser::Batch;
 
@@ -169,7 +169,7 @@ fn read_config(options: &ClientOptions) -> Config {
         .restart_without_id(flag(options.restart_without_id()));
     Config {
         policy,
-        max_buffer_size: number(options.max_buffer_size()).filter(|n| *n >= 1.0).map(|n| n as usize),
+        max_buffer_size: max_buffer_size_from_js(options.max_buffer_size().as_f64()),
         idle_timeout_ms: number(options.idle_timeout_ms()).filter(|n| *n > 0.0),
         open_when_hidden: flag(options.open_when_hidden()),
     }

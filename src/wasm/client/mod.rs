@@ -61,7 +61,7 @@ pub(crate) trait Driver {
     fn on_error(&mut self, problem: Problem<'_>) -> Result<Override, Self::Error>;
     /// The server ended the stream cleanly; a throw is handled like an error.
     fn on_close(&mut self) -> Result<(), JsValue>;
-    /// A metrics snapshot, after each open, each reconnect and at the end.
+    /// A metrics snapshot, once per connection when it opens, and at the end.
     fn on_metrics(&mut self, metrics: &Metrics);
     /// The response opened the stream (it passed the default check or the
     /// caller's own); a throw is handled like an error.
@@ -78,12 +78,23 @@ pub(crate) trait Driver {
 }
 
 /// Client settings beyond the request itself.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Config {
     pub(crate) policy: ReconnectOptions,
     pub(crate) max_buffer_size: Option<usize>,
     pub(crate) idle_timeout_ms: Option<f64>,
     pub(crate) open_when_hidden: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            policy: ReconnectOptions::default(),
+            max_buffer_size: Some(crate::parser::DEFAULT_MAX_BUFFER_SIZE),
+            idle_timeout_ms: None,
+            open_when_hidden: false,
+        }
+    }
 }
 
 /// Runs the client to its end: `Ok` when the server ends the stream (unless the
@@ -111,8 +122,8 @@ pub(crate) async fn run<D: Driver>(
 
     loop {
         if attempt > 0 {
-            metrics.on_reconnect();
-            driver.on_metrics(&metrics);
+            // Once per connection: the metrics go out when it opens (or the run ends).
+            metrics.on_reconnect(now());
             // A hidden tab does not reconnect until it is visible again (unless
             // openWhenHidden), so a background tab does not re-send a costly POST.
             if !config.open_when_hidden && page_is_hidden() {

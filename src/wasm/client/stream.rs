@@ -154,6 +154,8 @@ impl EventSource {
     }
 
     /// The most bytes one line or event may hold; more is a `max-buffer` error.
+    /// Default [`crate::parser::DEFAULT_MAX_BUFFER_SIZE`] (32 MiB); `usize::MAX`
+    /// for no limit.
     pub fn max_buffer_size(mut self, bytes: usize) -> EventSource {
         self.config.max_buffer_size = Some(bytes);
         self
