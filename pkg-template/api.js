@@ -1,7 +1,7 @@
-// The JavaScript face of wasm-sse, shared by every entry point. The entry
-// (index.js for browsers and bundlers, node.js for Node) instantiates the wasm
-// before this module's functions can be called.
+// The JavaScript face of wasm-sse's parser, shared by every entry point. Its
+// functions need the wasm instantiated (loader.js); the entry starts the load.
 import { WasmParser } from './wasm_sse.js';
+import { assertReady } from './loader.js';
 
 // Record layout written by src/wasm/parser.rs; keep the two in step.
 const EVENT = 1;
@@ -86,6 +86,7 @@ export function decodeBatch(records, ascii, wide, state, handlers, stillCurrent)
  * An incremental event-stream parser. See index.d.ts for the contract.
  */
 export function createParser(callbacks, options = {}) {
+  assertReady('createParser()');
   if (typeof callbacks === 'function') {
     throw new TypeError('createParser takes an object of callbacks ({ onEvent, ... }), not a function');
   }

@@ -3,6 +3,7 @@
 import { runEventSource, runEventSourceWithDelta } from './wasm_sse.js';
 import { decodeBatch } from './api.js';
 import { createDeltaStream, deltaInternals } from './delta.js';
+import { whenReady } from './loader.js';
 
 /** A typed failure of fetchEventSource; `type` says which (see index.d.ts). */
 export class FetchEventSourceError extends Error {
@@ -16,6 +17,10 @@ export class FetchEventSourceError extends Error {
 
 export async function fetchEventSource(input, init = {}) {
   const { onopen, onmessage, onclose, onerror, onmetrics, onstream, onretry, signal, fetch: customFetch, delta, ...rest } = init;
+  if (signal?.aborted) return;
+  // The wasm may still be loading: the caller waits here, where it waits for
+  // the network anyway, not at import.
+  await whenReady('fetchEventSource()');
   if (signal?.aborted) return;
   // `rest` is a RequestInit plus our options (retry policy, limits...), which
   // the wasm side reads and takes out before calling fetch (src/wasm/client/js.rs).

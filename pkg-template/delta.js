@@ -1,6 +1,6 @@
 // createDeltaStream: text deltas out of SSE events, coalesced, flushed at safe
-// boundaries (UTF-16, grapheme, markdown), on the pipeline in src/delta/. The
-// entry (index.js or node.js) instantiates the wasm before this is called.
+// boundaries (UTF-16, grapheme, markdown), on the pipeline in src/delta/. It
+// needs the wasm instantiated (see loader.js).
 //
 // Crossing into wasm costs about as much as extracting a small event, so events
 // are queued here and pushed in one batch per flush (src/wasm/delta.rs), and
@@ -10,6 +10,7 @@
 import { WasmDelta } from './wasm_sse.js';
 import { createParser } from './api.js';
 import { createPartialValue } from './partial-json.js';
+import { assertReady } from './loader.js';
 
 // Wire values shared with src/wasm/delta.rs; keep the two in step.
 const TEXT = 0x80000000;
@@ -78,6 +79,7 @@ export function deltaInternals(stream) {
  * A markdown-safe stream of text deltas. See delta.d.ts for the contract.
  */
 export function createDeltaStream(options = {}) {
+  assertReady('createDeltaStream()');
   const { format = 'text', markdown = 'heal', onDelta = noop, onError, onDone = noop } = options ?? {};
   const policy = flushPolicy(options?.flush);
   if (!(markdown in MARKDOWN)) throw new TypeError("markdown must be 'off', 'hold' or 'heal'");

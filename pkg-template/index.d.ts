@@ -82,6 +82,24 @@ export interface EventSourceParser {
  */
 export declare function createParser(callbacks: ParserCallbacks, options?: ParserOptions): EventSourceParser;
 
+/**
+ * Settles once the wasm is instantiated. Importing the package never waits for
+ * it: the load starts at import, in the background (in Node it is read from
+ * disk at once, so this is already resolved). `fetchEventSource` and the hooks
+ * await it themselves; `createParser`, `new EventSourceParserStream()` and
+ * `createDeltaStream` need it done and throw a {@link NotReadyError} before.
+ * Rejects when the wasm cannot be loaded.
+ */
+export declare const ready: Promise<void>;
+
+/** What a synchronous constructor throws when called before `ready` resolved. */
+export interface NotReadyError extends Error {
+  readonly name: 'NotReadyError';
+  readonly type: 'not-ready';
+  /** Why the load failed, if it did. */
+  readonly cause?: unknown;
+}
+
 /** Options for {@link EventSourceParserStream}. */
 export interface StreamOptions extends ParserOptions {
   /** `'terminate'` errors the stream on a parse error; a function is called with it.

@@ -4,11 +4,11 @@
 // script has neither top-level await nor import.meta, so the wasm is fetched
 // from next to this script's own URL and `WasmSse.ready` settles once it is
 // instantiated. fetchEventSource waits for it; the synchronous functions
-// cannot, and throw a clear error if called before it.
-import init from '../wasm_sse.js'; // wasm-bindgen's output; build-iife.mjs resolves it
+// cannot, and throw a clear error if called before it (loader.js).
 import * as api from '../api.js';
 import * as client from '../client.js';
 import * as delta from '../delta.js';
+import { load, loaded } from '../loader.js';
 
 // This script's URL, read while it runs: document.currentScript is set only
 // then, and is null in a worker, where the first frame of a stack trace names
@@ -27,74 +27,33 @@ try {
   // No usable URL: `ready` says so, and WasmSse.init(source) can load it.
 }
 
-let instantiated = false;
-let failure; // why the last load failed, for the error thrown by assertReady
-let ready;
-
-// Instantiates the wasm from `source`; the script itself calls it with the URL next to it.
-function load(source = nextToScript) {
-  failure = undefined;
-  ready =
-    source === undefined
-      ? Promise.reject(new Error('wasm-sse: cannot tell where wasm_sse_bg.wasm is; call WasmSse.init(url or bytes)'))
-      : init({ module_or_path: source }).then(() => {
-          instantiated = true;
-          return WasmSse;
-        });
-  // Handled here so that a page that loads the wasm itself with init() sees
-  // no unhandled rejection; whoever awaits `ready` still gets the error.
-  ready.catch((error) => {
-    failure = error;
-  });
-  return ready;
-}
-
-function assertReady(what) {
-  if (instantiated) return;
-  if (failure) throw new Error(`wasm-sse: ${what} needs the wasm, which failed to load: ${failure.message}`, { cause: failure });
-  throw new Error(`wasm-sse: ${what} was called before the wasm was loaded; await WasmSse.ready first`);
-}
-
-function createParser(callbacks, options) {
-  assertReady('createParser()');
-  return api.createParser(callbacks, options);
-}
-
-class EventSourceParserStream extends api.EventSourceParserStream {
-  constructor(options) {
-    assertReady('new EventSourceParserStream()');
-    super(options);
-  }
-}
-
-async function fetchEventSource(input, init) {
-  if (!instantiated) await ready;
-  return client.fetchEventSource(input, init);
-}
-
-function createDeltaStream(options) {
-  assertReady('createDeltaStream()');
-  return delta.createDeltaStream(options);
-}
-
 const WasmSse = {
-  createParser,
-  EventSourceParserStream,
+  createParser: api.createParser,
+  EventSourceParserStream: api.EventSourceParserStream,
   ParseError: api.ParseError,
-  fetchEventSource,
+  fetchEventSource: client.fetchEventSource,
   FetchEventSourceError: client.FetchEventSourceError,
-  createDeltaStream,
+  createDeltaStream: delta.createDeltaStream,
   /**
    * Loads the wasm from `source` (a URL, a Response, bytes or a
    * WebAssembly.Module) if the load from next to the script does not succeed;
    * returns the new `ready`.
    */
-  init: (source) => ready.catch(() => {}).then(() => (instantiated ? WasmSse : load(source))),
+  init: (source) => (ready = load(source).then(() => WasmSse)),
   /** Resolves to WasmSse once the wasm is instantiated. */
   get ready() {
     return ready;
   },
 };
 
+let ready =
+  nextToScript === undefined
+    ? Promise.reject(new Error('wasm-sse: cannot tell where wasm_sse_bg.wasm is; call WasmSse.init(url or bytes)'))
+    : load(nextToScript).then(() => WasmSse);
+// Handled here, so that a page that loads the wasm itself with init() sees no
+// unhandled rejection; whoever awaits `ready` still gets the error.
+ready.catch(() => {});
+// A load by init() after a failed one settles the awaited `ready` too.
+loaded.then(() => (ready = Promise.resolve(WasmSse)));
+
 globalThis.WasmSse = WasmSse;
-load();

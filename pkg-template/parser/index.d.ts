@@ -3,11 +3,13 @@
  * its own that is a fraction of the size of the main entry's.
  */
 export {
+  ready,
   createParser,
   EventSourceParserStream,
   ParseError,
   type EventSourceMessage,
   type EventSourceParser,
+  type NotReadyError,
   type ParseErrorType,
   type ParserCallbacks,
   type ParserOptions,

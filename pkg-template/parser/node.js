@@ -1,9 +1,12 @@
-// `wasm-sse/parser` for Node: reads the parser-only wasm from disk.
+// `wasm-sse/parser` for Node: reads the parser-only wasm from disk, synchronously.
 import { readFileSync } from 'node:fs';
-import { initSync } from './wasm_sse.js';
 import * as api from './api.js';
+import { loadSync } from './loader.js';
 
-initSync({ module: readFileSync(new URL('./wasm_sse_bg.wasm', import.meta.url)) });
+loadSync(readFileSync(new URL('./wasm_sse_bg.wasm', import.meta.url)));
+
+/** Already resolved: the wasm is instantiated when this module has run. */
+export const ready = Promise.resolve();
 
 export const createParser = api.createParser;
 export const EventSourceParserStream = api.EventSourceParserStream;

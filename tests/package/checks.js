@@ -19,3 +19,25 @@ export async function runAllChecks(sse, { cases, wires, server }) {
 export async function runParserChecks(sse, { cases }) {
   return { conformance: runConformance(sse.createParser, cases), api: await runApiChecks(sse) };
 }
+
+/**
+ * What the package does when used before its wasm is in (call it right after
+ * the import, before awaiting `ready`): the synchronous constructors throw the
+ * typed not-ready error, and fetchEventSource waits by itself.
+ */
+export function beforeReady(sse) {
+  const early = { readyIsPromise: sse.ready instanceof Promise, errors: {} };
+  for (const [name, make] of [
+    ['createParser', () => sse.createParser({})],
+    ['createDeltaStream', () => sse.createDeltaStream({})],
+    ['EventSourceParserStream', () => new sse.EventSourceParserStream()],
+  ]) {
+    try {
+      make();
+      early.errors[name] = 'did not throw';
+    } catch (error) {
+      early.errors[name] = `${error.name} ${error.type}: ${error.message}`;
+    }
+  }
+  return early;
+}

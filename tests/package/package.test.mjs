@@ -91,9 +91,9 @@ test('the packed tarball ships exactly the files package.json lists', () => {
   const [{ files }] = JSON.parse(npm(['pack', join(root, 'pkg'), '--dry-run', '--json'], root));
   const names = files.map((f) => f.path).sort();
   assert.deepEqual(names, [
-    'README.md', 'api.js', 'chat-core.js', 'client.js', 'delta.d.ts', 'delta.js', 'index.d.ts', 'index.js', 'node.js', 'package.json',
-    'parser/api.js', 'parser/index.d.ts', 'parser/index.js', 'parser/node.js', 'parser/wasm_sse.js', 'parser/wasm_sse_bg.wasm',
-    'partial-json.js', 'react.d.ts', 'react.js', 'vue.d.ts', 'vue.js', 'wasm-sse.iife.js', 'wasm_sse.js', 'wasm_sse_bg.wasm',
+    'README.md', 'api.js', 'chat-core.js', 'client.js', 'delta.d.ts', 'delta.js', 'index.d.ts', 'index.js', 'loader.js', 'node.js', 'package.json',
+    'parser/api.js', 'parser/index.d.ts', 'parser/index.js', 'parser/loader.js', 'parser/node.js', 'parser/wasm_sse.js', 'parser/wasm_sse_bg.wasm',
+    'partial-json.js', 'react.d.ts', 'slim.d.ts', 'slim.js', 'react.js', 'vue.d.ts', 'vue.js', 'wasm-sse.iife.js', 'wasm_sse.js', 'wasm_sse_bg.wasm',
   ]);
 });
 
@@ -159,7 +159,7 @@ test('the classic script sets WasmSse in a page and a classic worker, and every 
     assertAllPassed('classic worker', result.worker);
     assert.equal(result.early.readyIsPromise, true, 'WasmSse.ready is a promise');
     assert.equal(result.early.same, true, 'WasmSse.ready resolves to WasmSse');
-    assert.match(result.early.syncError, /before the wasm was loaded; await WasmSse\.ready first/);
+    assert.match(result.early.syncError, /before the wasm was loaded; await ready first/);
     assert.equal(result.early.fetched, '1,2', 'fetchEventSource called before ready waits for it');
   } finally {
     await server.close();

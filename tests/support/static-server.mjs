@@ -27,16 +27,24 @@ const ISOLATION = {
 };
 
 /**
- * @param {{ mounts?: Record<string, string>, files?: Record<string, string | Uint8Array>, isolate?: boolean }} opts
+ * @param {{ mounts?: Record<string, string>, files?: Record<string, string | Uint8Array>, isolate?: boolean, hold?: RegExp }} opts
  *   mounts: URL prefix ("/pkg/") -> directory, a folder's URL serving its index.html;
- *   files: exact URL path -> content; isolate: send the isolation headers.
- * @returns {Promise<{ origin: string, close(): Promise<void> }>}
+ *   files: exact URL path -> content; isolate: send the isolation headers;
+ *   hold: paths matching it are answered only after `release()` (a slow link).
+ * @returns {Promise<{ origin: string, held(): string[], release(): void, close(): Promise<void> }>}
  */
-export async function serveStatic({ mounts = {}, files = {}, isolate = false }) {
+export async function serveStatic({ mounts = {}, files = {}, isolate = false, hold }) {
+  let release;
+  const gate = new Promise((ok) => (release = ok));
+  const held = [];
   const headers = { 'cache-control': 'no-store', ...(isolate ? ISOLATION : {}) };
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (hold?.test(path)) {
+      held.push(path);
+      await gate;
+    }
     const send = (status, body, type) => {
       res.writeHead(status, { 'content-type': type, ...headers });
       res.end(body);
@@ -64,8 +72,11 @@ export async function serveStatic({ mounts = {}, files = {}, isolate = false }) 
   const { port } = server.address();
   return {
     origin: `http://127.0.0.1:${port}`,
+    held: () => [...held],
+    release: () => release(),
     close: () =>
       new Promise((ok) => {
+        release();
         for (const s of sockets) s.destroy();
         server.close(() => ok());
       }),
