@@ -1,11 +1,12 @@
 """Writes cases.json: the parser conformance cases shared by the native Rust
 tests, the wasm tests (Chromium, worker, Node) and the JS package tests.
 
-Run `python3 tests/conformance/make_cases.py` after editing; both files are committed.
+Run `python3 tests/conformance/make_cases.py` after editing; both files are committed,
+and `--check` (run by tests/conformance.rs) says whether cases.json is up to date.
 A chunk is a string, or {"hex": "..."} for bytes that are not valid UTF-8.
 An item is ["event", type, data, id], ["retry", ms], ["comment", text] or ["error", type].
 """
-import json, pathlib
+import json, pathlib, sys
 
 def ev(data, event="message", id=""):
     return ["event", event, data, id]
@@ -59,5 +60,12 @@ CASES = [
 
 out = [{"name": n, "chunks": c, "items": i} for n, c, i in CASES]
 path = pathlib.Path(__file__).with_name("cases.json")
-path.write_text('{"cases": [\n' + ",\n".join(json.dumps(c, ensure_ascii=True) for c in out) + "\n]}\n")
-print(f"wrote {len(out)} cases to {path}")
+text = '{"cases": [\n' + ",\n".join(json.dumps(c, ensure_ascii=True) for c in out) + "\n]}\n"
+if sys.argv[1:] == ["--check"]:
+    # The table is committed: a test checks that it is what this script makes.
+    if path.read_text() != text:
+        sys.exit(f"{path} is not what {pathlib.Path(__file__).name} makes: run it and commit the result")
+    print(f"{path} matches its {len(out)} cases")
+else:
+    path.write_text(text)
+    print(f"wrote {len(out)} cases to {path}")
