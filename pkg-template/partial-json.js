@@ -48,7 +48,13 @@ export function createPartialValue() {
     }
     const parent = writable(open.length - 1);
     const slot = Array.isArray(parent) ? parent.length : key;
-    parent[slot] = value;
+    if (slot === '__proto__') {
+      // An own member, as JSON.parse makes it: assigning would set the
+      // object's prototype to a value the model wrote, and drop the member.
+      Object.defineProperty(parent, slot, { value, writable: true, enumerable: true, configurable: true });
+    } else {
+      parent[slot] = value;
+    }
     return { parent, slot };
   }
 

@@ -323,6 +323,7 @@ impl PartialJson {
     /// follow; anything else after it makes the text malformed). A top-level
     /// number is only complete once whitespace follows it, as more digits
     /// could come.
+    #[cfg(test)]
     pub(crate) fn is_complete(&self) -> bool {
         self.state == State::AfterValue && self.depth == 0
     }
