@@ -6,9 +6,22 @@
 // browser one.
 import { fetchEventSource } from 'wasm-sse';
 
-export const EMPTY_ANSWER = Object.freeze({ text: '', display: '', stableLength: 0, displayTail: '', done: false });
+export const EMPTY_ANSWER = Object.freeze({
+  text: '',
+  display: '',
+  stableLength: 0,
+  displayTail: '',
+  done: false,
+  reasoning: null,
+  toolCalls: Object.freeze([]),
+  usage: null,
+  finishReason: null,
+  restarts: 0,
+});
 const EVENT_STREAM = /^\s*text\/event-stream\s*(;|$)/i;
 const DEFAULT_MAX_RETRIES = 5;
+// The Messages API requires `max_tokens`; a `body` function can set another.
+const ANTHROPIC_MAX_TOKENS = 4096;
 
 const now = () => (globalThis.performance ?? Date).now();
 
@@ -34,17 +47,64 @@ function willRetry(error, choice) {
 }
 
 /** The answer handed to the UI: a flush's fields, `display` built on first read. */
-function answerOf(flush) {
-  const { text, stableLength, displayTail, done } = flush;
+function answerOf(flush, restarts) {
+  const { text, stableLength, displayTail, done, reasoning, toolCalls, usage, finishReason } = flush;
   return Object.freeze({
     text,
     stableLength,
     displayTail,
     done,
+    reasoning,
+    toolCalls,
+    usage,
+    finishReason,
+    restarts,
     get display() {
       return flush.display;
     },
   });
+}
+
+/**
+ * The default request body of a chat turn, in the shape `format`'s API takes.
+ * Messages go as text only: an answer's reasoning stays in the UI, and its tool
+ * calls could be sent back only with their results, which only the app has.
+ * Formats that are not presets (a pointer, a function, `'text'`) get the
+ * Chat Completions body.
+ */
+export function requestBody(format, model, history) {
+  const plain = history.map(({ role, content }) => ({ role, content }));
+  switch (format) {
+    case 'anthropic': {
+      // The system prompt is a top-level field there, and an empty text block is rejected.
+      const isSystem = (m) => m.role === 'system' || m.role === 'developer';
+      const system = plain.filter(isSystem).map((m) => m.content).join('\n\n');
+      const messages = plain.filter((m) => !isSystem(m) && m.content !== '');
+      return { model, max_tokens: ANTHROPIC_MAX_TOKENS, ...(system ? { system } : {}), messages, stream: true };
+    }
+    case 'openai-responses':
+      return { model, input: plain, stream: true };
+    case 'ai-sdk':
+      // UI messages, as the AI SDK's useChat posts them (the server streams always).
+      return { messages: plain.map(({ role, content }, i) => ({ id: `m${i}`, role, parts: [{ type: 'text', text: content }] })) };
+    default:
+      return { model, messages: plain, stream: true };
+  }
+}
+
+/** The headers of one attempt: `source` (or what it returns), plus a JSON Content-Type unless set. */
+async function requestHeaders(source) {
+  const headers = new Headers(typeof source === 'function' ? await source() : source);
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  return headers;
+}
+
+/** The message stored for a finished turn: its text, and its reasoning and tool calls when it had some. */
+function assistantMessage(t) {
+  const message = { role: 'assistant', content: t.text };
+  if (t.reasoning) message.reasoning = t.reasoning;
+  if (t.toolCalls.length > 0) message.toolCalls = t.toolCalls;
+  return message;
 }
 
 /**
@@ -116,8 +176,9 @@ export function runEventSource(url, init, on) {
 
 /**
  * The chat state machine. `options()` returns the current options (read at each
- * `send`); `set` receives every state change. Nothing is set while detached
- * (before `attach`, after `detach`), nor for a turn that was stopped or replaced.
+ * `send`, and for `headers` before each attempt); `set` receives every state
+ * change. Nothing is set while detached (before `attach`, after `detach`), nor
+ * for a turn that was stopped or replaced.
  */
 export function createChat(options, set, initialMessages) {
   let messages = [...(initialMessages ?? [])];
@@ -140,7 +201,7 @@ export function createChat(options, set, initialMessages) {
     if (turn === t) turn = null;
     if (status === undefined) return;
     if (status === 'done' || (status === 'stopped' && t.text)) {
-      setMessages([...messages, { role: 'assistant', content: t.text }]);
+      setMessages([...messages, assistantMessage(t)]);
     }
     if (error !== undefined) set.error(asError(error));
     set.status(status);
@@ -152,10 +213,10 @@ export function createChat(options, set, initialMessages) {
     const o = options();
     const { signal: _signal, delta: _delta, body: _body, headers: _headers, fetch: userFetch, ...rest } = o.fetchOptions ?? {};
     const history = [...messages, { role: 'user', content: String(prompt) }];
-    const headers = new Headers(typeof o.headers === 'function' ? o.headers() : o.headers);
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-    const body = JSON.stringify(o.body ? o.body(history) : { model: o.model, messages: history, stream: true });
-    const t = { active: true, ended: false, controller: new AbortController(), text: '' };
+    const format = o.format ?? 'openai';
+    const defaults = requestBody(format, o.model, history);
+    const body = JSON.stringify(o.body ? o.body(history, defaults) : defaults);
+    const t = { active: true, ended: false, controller: new AbortController(), text: '', reasoning: '', toolCalls: [], restarts: 0 };
     const started = now();
     let sawText = false;
     turn = t;
@@ -170,23 +231,31 @@ export function createChat(options, set, initialMessages) {
     fetchEventSource(o.url, {
       maxRetries: DEFAULT_MAX_RETRIES,
       ...rest,
+      ...(o.restartWithoutId === undefined ? {} : { restartWithoutId: o.restartWithoutId }),
       method: rest.method ?? 'POST',
-      headers,
+      // Called before every attempt, with the latest options: a token refreshed
+      // between attempts is the one sent.
+      headers: () => requestHeaders(options().headers),
       body,
       signal: t.controller.signal,
       // The events' text, parsed and extracted in wasm, coalesced and markdown-safe.
       delta: {
-        format: o.format ?? 'openai',
+        format,
         markdown: o.markdown ?? 'hold',
         flush: o.flush ?? 'frame',
         onDelta(flush) {
           if (!t.active) return;
+          // The request was sent again with no way to resume it: the answer
+          // starts over, and this flush holds none of the text before.
+          if (flush.restarted) t.restarts++;
           t.text = flush.text;
+          t.reasoning = flush.reasoning?.text ?? '';
+          t.toolCalls = flush.toolCalls;
           if (!sawText && flush.text) {
             sawText = true;
             set.ttft(Math.round(now() - started));
           }
-          set.answer(answerOf(flush));
+          set.answer(answerOf(flush, t.restarts));
         },
         onDone() {
           if (t.active) end(t, 'done');

@@ -1,18 +1,23 @@
 /**
- * wasm-sse/react: React hooks for event streams and OpenAI-compatible chat.
+ * wasm-sse/react: React hooks for event streams and LLM chat (OpenAI, Anthropic,
+ * OpenAI Responses and AI SDK streams).
  * `react` (>= 18) is an optional peer dependency, imported only by this entry.
  */
 import type {
+  DeltaChannel,
   DeltaError,
+  DeltaFlush,
   DeltaFlushPolicy,
   DeltaFormatFunction,
   DeltaMarkdownMode,
   DeltaPointer,
   DeltaPreset,
+  DeltaToolCall,
   FetchEventSourceError,
   FetchEventSourceInit,
   FetchEventSourceMessage,
   FetchEventSourceMetrics,
+  JsonValue,
 } from './index.js';
 
 /**
@@ -62,10 +67,20 @@ export declare function useEventSource(url: string | null | undefined, init?: Us
 /** A conversation role; the common ones are listed. */
 export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | (string & {});
 
-/** One message of the conversation, as the Chat Completions API takes it. */
+/** One message of the conversation: its role and text, and for an answer of
+ * the assistant what else it carried. */
 export interface ChatMessage {
   role: ChatRole;
+  /** The text. */
   content: string;
+  /** An answer's reasoning (thinking) text, when it had some. The default
+   * request bodies do not send it back. */
+  reasoning?: string;
+  /** An answer's tool calls, when it made some, as its last flush left them.
+   * The default request bodies do not send them back: a provider takes tool
+   * calls only followed by their results, which only the app has (send them
+   * with a `body` function). */
+  toolCalls?: readonly DeltaToolCall[];
 }
 
 /** The live answer: the fields of the latest delta flush (see `DeltaFlush`). */
@@ -81,6 +96,23 @@ export interface ChatAnswer {
   readonly displayTail: string;
   /** The answer is complete (done, stopped or failed). */
   readonly done: boolean;
+  /** The reasoning (thinking) so far, markdown-safe like the answer (render
+   * `reasoning.display`); `null` until some arrives. */
+  readonly reasoning: DeltaChannel | null;
+  /** The tool calls so far, in the order they began (`[]` when none); `input`
+   * is the value parsed from the arguments so far. A call that did not change
+   * keeps its object. */
+  readonly toolCalls: readonly DeltaToolCall[];
+  /** The usage as the provider sent it (merged across events), or `null`. */
+  readonly usage: DeltaFlush['usage'];
+  /** The finish reason as the provider spells it (`stop`, `tool_calls`,
+   * `end_turn`, `tool-calls`...), or `null` before the end. */
+  readonly finishReason: string | null;
+  /** How many times the answer started over: the request was sent again with
+   * no event ID to resume from (`restartWithoutId`), and everything above
+   * holds the new attempt only. A UI that renders the stable part once should
+   * render it again when this changes. */
+  readonly restarts: number;
 }
 
 /**
@@ -88,7 +120,8 @@ export interface ChatAnswer {
  * - `'idle'`: nothing sent yet.
  * - `'connecting'`: the request is on its way.
  * - `'streaming'`: the response opened; the answer is arriving.
- * - `'retrying'`: an attempt failed; the request is sent again (with `Last-Event-ID`).
+ * - `'retrying'`: an attempt failed; the request is sent again (with
+ *   `Last-Event-ID`; from the start with `restartWithoutId`).
  * - `'done'`: the answer is complete and appended to `messages`.
  * - `'stopped'`: `stop()` (or a new `send`) ended it; the partial answer, if
  *   any, is appended to `messages`.
@@ -101,26 +134,53 @@ export type ChatStatus = 'idle' | 'connecting' | 'streaming' | 'retrying' | 'don
  * the other callbacks are called as well as the chat's own handling. */
 export type ChatFetchOptions = Omit<FetchEventSourceInit, 'signal' | 'delta' | 'body' | 'headers'>;
 
-/** Options of {@link useChat}; read at each `send`. */
+/** The wire format of the answer: a preset, a JSON pointer to each event's
+ * text, or a function. It also picks the default request body. */
+export type ChatFormat = DeltaPreset | DeltaPointer | DeltaFormatFunction;
+
+/** A JSON request body. */
+export type ChatRequestBody = { [key: string]: JsonValue };
+
+/** Options of {@link useChat}; read at each `send` (`headers` before each attempt). */
 export interface UseChatOptions {
-  /** The chat completions endpoint, such as `'https://api.openai.com/v1/chat/completions'`. */
+  /** The endpoint, such as `'https://api.openai.com/v1/chat/completions'`. */
   url: string;
   /** The `model` of the default request body. */
   model?: string;
-  /** Request headers (`Content-Type: application/json` is added unless given);
-   * a function is called at each `send`, e.g. for a fresh token. */
-  headers?: HeadersInit | (() => HeadersInit);
-  /** The request body for the conversation (sent as JSON). Default:
-   * `{ model, messages, stream: true }`. */
-  body?: (messages: readonly ChatMessage[]) => object;
-  /** Where each event's text is. Default `'openai'`. */
-  format?: DeltaPreset | DeltaPointer | DeltaFormatFunction;
+  /** Request headers (`Content-Type: application/json` is added unless given).
+   * A function (sync or async) is called before every attempt, retries
+   * included, so that a token that expired in between is refreshed; the
+   * function of the latest render is the one called. */
+  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+  /**
+   * The request body (sent as JSON), given the conversation and the default
+   * body for `format`, which it may extend (`{ ...body, tools }`). The
+   * default body sends each message's role and text, in the shape of the format:
+   * - `'openai'` (and anything that is not a preset below):
+   *   `{ model, messages, stream: true }`;
+   * - `'anthropic'`: `{ model, max_tokens: 4096, system?, messages, stream: true }`
+   *   (system messages joined into `system`, empty messages left out);
+   * - `'openai-responses'`: `{ model, input: messages, stream: true }`;
+   * - `'ai-sdk'`: `{ messages: [{ id, role, parts: [{ type: 'text', text }] }] }`.
+   */
+  body?: (messages: readonly ChatMessage[], body: ChatRequestBody) => object;
+  /** Where each event's text is, and the default request body's shape. Default `'openai'`. */
+  format?: ChatFormat;
   /** How the display treats markdown. Default `'hold'`. */
   markdown?: DeltaMarkdownMode;
   /** When the answer updates. Default `'frame'` (at most once per animation frame). */
   flush?: DeltaFlushPolicy;
   /** The conversation to start from, such as a system message. */
   initialMessages?: readonly ChatMessage[];
+  /**
+   * What to do when the connection drops after events that had no ID (the
+   * real providers send none), so the answer cannot be resumed. Default
+   * `false`: the turn ends with status `'error'` and a `network` error with
+   * `resumable: false`; the partial answer stays in `answer`. `true`: the
+   * request is sent again, and paid again, and the answer starts over
+   * (`answer.restarts` grows). Also accepted in `fetchOptions`.
+   */
+  restartWithoutId?: boolean;
   /** More `fetchEventSource` options: the retry policy (`maxRetries` defaults to
    * 5 here), `idleTimeoutMs`, `credentials`, a custom `fetch`, callbacks... */
   fetchOptions?: ChatFetchOptions;
@@ -128,7 +188,8 @@ export interface UseChatOptions {
 
 /** What {@link useChat} returns. */
 export interface UseChatResult {
-  /** The conversation: the user prompts and, once complete, the assistant answers. */
+  /** The conversation: the user prompts and, once complete, the assistant
+   * answers (with their reasoning and tool calls). */
   messages: readonly ChatMessage[];
   /** The answer of the latest turn, live while it streams. */
   answer: ChatAnswer;
@@ -150,10 +211,12 @@ export interface UseChatResult {
 }
 
 /**
- * An OpenAI-compatible streaming chat (Chat Completions, `stream: true`; other
- * wire formats through `format` and `body`). The answer comes through the
- * markdown-safe delta pipeline: render `answer.display.slice(0, stableLength)`
- * once per `stableLength` and `answer.displayTail` live. Unmounting aborts the
- * turn with no state update afterwards.
+ * A streaming chat: OpenAI Chat Completions by default; Anthropic Messages,
+ * OpenAI Responses and the AI SDK UI message stream through `format`. The
+ * answer comes through the markdown-safe delta pipeline: render
+ * `answer.display.slice(0, stableLength)` once per `stableLength` (and
+ * `restarts`) and `answer.displayTail` live; `answer.reasoning`,
+ * `answer.toolCalls`, `answer.usage` and `answer.finishReason` come with it.
+ * Unmounting aborts the turn with no state update afterwards.
  */
 export declare function useChat(options: UseChatOptions): UseChatResult;

@@ -66,8 +66,9 @@ export function useEventSource(url, init) {
 }
 
 /**
- * An OpenAI-compatible streaming chat: `send(prompt)` posts the conversation and
- * streams the answer through the markdown-safe delta pipeline.
+ * A streaming chat (OpenAI Chat Completions unless `format` says otherwise):
+ * `send(prompt)` posts the conversation and streams the answer, its reasoning
+ * and tool calls through the markdown-safe delta pipeline.
  */
 export function useChat(options) {
   const optionsRef = useLatest(options);

@@ -1,5 +1,6 @@
 /**
- * wasm-sse/vue: Vue 3 composables for event streams and OpenAI-compatible chat.
+ * wasm-sse/vue: Vue 3 composables for event streams and LLM chat (OpenAI,
+ * Anthropic, OpenAI Responses and AI SDK streams).
  * `vue` (>= 3.3) is an optional peer dependency, imported only by this entry.
  * The option and state types are shared with wasm-sse/react (whose types need
  * nothing from React).
@@ -19,7 +20,9 @@ import type {
 export type {
   ChatAnswer,
   ChatFetchOptions,
+  ChatFormat,
   ChatMessage,
+  ChatRequestBody,
   ChatRole,
   ChatStatus,
   EventSourceStatus,
@@ -54,20 +57,23 @@ export declare function useEventSource(
 ): UseEventSourceReturn;
 
 /** Options of {@link useChat}: those of wasm-sse/react's `useChat`, with
- * `url`, `model` and `headers` also as refs or getters. Read at each `send`. */
+ * `url`, `model` and `headers` also as refs or getters. Read at each `send`
+ * (`headers` before each attempt). */
 export interface UseChatOptionsVue extends Omit<UseChatOptions, 'url' | 'model' | 'headers'> {
-  /** The chat completions endpoint. */
+  /** The endpoint. */
   url: MaybeRefOrGetter<string>;
   /** The `model` of the default request body. */
   model?: MaybeRefOrGetter<string | undefined>;
-  /** Request headers (`Content-Type: application/json` is added unless given);
-   * a getter is called at each `send`. */
-  headers?: MaybeRefOrGetter<HeadersInit | undefined>;
+  /** Request headers (`Content-Type: application/json` is added unless given).
+   * A ref or getter is read before every attempt, retries included, so that a
+   * token that expired in between is refreshed; a getter may be async. */
+  headers?: MaybeRefOrGetter<HeadersInit | undefined> | (() => Promise<HeadersInit | undefined>);
 }
 
 /** What {@link useChat} returns. */
 export interface UseChatReturn {
-  /** The conversation: the user prompts and, once complete, the assistant answers. */
+  /** The conversation: the user prompts and, once complete, the assistant
+   * answers (with their reasoning and tool calls). */
   messages: ShallowRef<readonly ChatMessage[]>;
   /** The answer of the latest turn, live while it streams. */
   answer: ShallowRef<ChatAnswer>;
@@ -89,10 +95,12 @@ export interface UseChatReturn {
 }
 
 /**
- * An OpenAI-compatible streaming chat (Chat Completions, `stream: true`; other
- * wire formats through `format` and `body`). The answer comes through the
- * markdown-safe delta pipeline: render `answer.display.slice(0, stableLength)`
- * once per `stableLength` and `answer.displayTail` live. Disposing the scope
- * aborts the turn with no state update afterwards.
+ * A streaming chat: OpenAI Chat Completions by default; Anthropic Messages,
+ * OpenAI Responses and the AI SDK UI message stream through `format`. The
+ * answer comes through the markdown-safe delta pipeline: render
+ * `answer.display.slice(0, stableLength)` once per `stableLength` (and
+ * `restarts`) and `answer.displayTail` live; `answer.reasoning`,
+ * `answer.toolCalls`, `answer.usage` and `answer.finishReason` come with it.
+ * Disposing the scope aborts the turn with no state update afterwards.
  */
 export declare function useChat(options: UseChatOptionsVue): UseChatReturn;

@@ -64,8 +64,9 @@ export function useEventSource(url, init) {
 }
 
 /**
- * An OpenAI-compatible streaming chat: `send(prompt)` posts the conversation and
- * streams the answer through the markdown-safe delta pipeline.
+ * A streaming chat (OpenAI Chat Completions unless `format` says otherwise):
+ * `send(prompt)` posts the conversation and streams the answer, its reasoning
+ * and tool calls through the markdown-safe delta pipeline.
  */
 export function useChat(options) {
   const messages = shallowRef([...(options.initialMessages ?? [])]);
@@ -76,12 +77,13 @@ export function useChat(options) {
   const timeToFirstTokenMs = ref(null);
   const reconnects = ref(0);
 
-  // `url`, `model` and `headers` may be refs or getters; read at each send.
+  // `url` and `model` may be refs or getters, read at each send; `headers` too,
+  // read before each attempt (a getter may return a promise).
   const current = () => ({
     ...options,
     url: toValue(options.url),
     model: toValue(options.model),
-    headers: toValue(options.headers),
+    headers: () => toValue(options.headers),
   });
   const chat = createChat(
     current,

@@ -170,7 +170,7 @@ mod batches {
     }
 
     fn parse_in_batches(chunks: &[Vec<u8>]) -> Vec<Value> {
-        let mut parser = WasmParser::new(0.0, true, true);
+        let mut parser = WasmParser::new(Some(0.0), true, true);
         let mut last_id = String::new();
         let mut out = Vec::new();
         for chunk in chunks {
@@ -206,7 +206,7 @@ mod batches {
 
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn the_limit_reaches_js_as_a_max_buffer_error() {
-        let mut parser = WasmParser::new(8.0, false, true);
+        let mut parser = WasmParser::new(Some(8.0), false, true);
         let records = parser.feed_bytes(b"data: far too long\n\ndata: ok\n\n");
         let mut out = Vec::new();
         decode(&records, &mut Texts::take(&mut parser), &mut String::new(), &mut out);

@@ -13,8 +13,18 @@
 // on across the boundary, reference links), and it happens once per block, not
 // once per token.
 //
-// For tests: ids and data-testid prompt, send, stop, answer (the latest answer;
-// inside it answer-stable and answer-live), status, ttft, metrics, scenario;
+// The same flushes carry the reasoning (rendered whole into a collapsible
+// "Thinking" block: it is a few sentences) and the tool calls, each with the
+// value parsed so far from its partial JSON arguments (`input`), shown as a card
+// that is rebuilt only when its call object changed. Every request offers the
+// model a `get_weather` tool and asks for reasoning, as real clients do: the
+// mock server then thinks first, and calls the tool for a weather question.
+//
+// For tests: ids and data-testid prompt, send, stop, answer (the latest answer,
+// `data-text-length` its raw text's length; inside it answer-thinking, a
+// <details> with answer-thinking-body, answer-stable, answer-live and
+// answer-tools with a tool-call card per call), status, ttft, metrics, finish,
+// usage (`data-output`: output tokens), error, scenario;
 // `document.body.dataset.state` is idle | streaming | done | stopped | error.
 // Query parameters preset the controls: ?scenario=drop&tps=0&markdown=heal, and
 // ?api=URL points the page at another server (it answers CORS).
@@ -22,6 +32,41 @@
   'use strict';
 
   const $ = (id) => document.getElementById(id);
+
+  // Offered to the model with every request, as a client with tools does.
+  const TOOLS = [
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        description: 'The weather forecast for a city, by the hour.',
+        parameters: {
+          type: 'object',
+          properties: {
+            city: { type: 'string' },
+            unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+            days: { type: 'integer', minimum: 1, maximum: 7 },
+          },
+          required: ['city'],
+        },
+      },
+    },
+  ];
+
+  // The scenario menu: the mock server's headers for each entry.
+  const SCENARIO_HEADERS = {
+    normal: {},
+    'drop-no-ids': { 'X-Mock-Scenario': 'drop', 'X-Mock-Ids': '0' },
+  };
+
+  /** The token counts of a usage object, whichever provider spelled it; null if none. */
+  function usageCounts(usage) {
+    if (!usage) return null;
+    const input = usage.prompt_tokens ?? usage.input_tokens ?? usage.inputTokens ?? null;
+    const output = usage.completion_tokens ?? usage.output_tokens ?? usage.outputTokens ?? null;
+    const reasoning = usage.completion_tokens_details?.reasoning_tokens ?? usage.output_tokens_details?.reasoning_tokens ?? usage.reasoningTokens ?? null;
+    return { input, output, reasoning };
+  }
 
   function startChat(api, options = {}) {
     const markdownit = options.markdownit ?? globalThis.markdownit;
@@ -40,7 +85,7 @@
     const endpoint = options.endpoint ?? query.get('api') ?? '/v1/chat/completions';
     const ui = {
       log: $('log'), empty: $('empty'), form: $('composer'), prompt: $('prompt'), send: $('send'), stop: $('stop'),
-      status: $('status'), ttft: $('ttft'), metrics: $('metrics'), renders: $('renders'),
+      status: $('status'), ttft: $('ttft'), metrics: $('metrics'), renders: $('renders'), finish: $('finish'), usage: $('usage'),
       scenario: $('scenario'), markdown: $('markdown'), tps: $('tps'), chips: $('chips'),
     };
     for (const name of ['scenario', 'markdown', 'tps']) {
@@ -85,11 +130,16 @@
       const element = document.createElement('div');
       element.className = className;
       element.textContent = text;
+      if (className.includes('error-note')) {
+        element.id = 'error';
+        element.dataset.testid = 'error';
+      }
       ui.log.append(element);
     }
 
     function describe(error) {
       if (!error) return 'unknown error';
+      if (error.resumable === false) return 'the stream could not be resumed';
       const status = error.status ? ` ${error.status}` : '';
       return error.type ? `${error.type}${status}` : `${error.name ?? 'Error'}: ${error.message}`;
     }
@@ -111,20 +161,94 @@
       ui.renders.textContent = `renders: ${counts.stableRenders} stable, ${counts.liveRenders} live`;
     }
 
+    function showFinish(finishReason, usage) {
+      ui.finish.textContent = finishReason ?? '–';
+      const n = usageCounts(usage);
+      if (!n) {
+        ui.usage.textContent = '–';
+        delete ui.usage.dataset.output;
+        return;
+      }
+      const reasoning = n.reasoning ? ` (${n.reasoning} reasoning)` : '';
+      ui.usage.textContent = `${n.input ?? '?'} in · ${n.output ?? '?'} out${reasoning}`;
+      ui.usage.dataset.output = String(n.output ?? '');
+    }
+
+    // The reasoning is a few sentences: rendered whole, when its display changed.
+    function renderReasoning(r, reasoning) {
+      if (!reasoning) return;
+      const display = reasoning.display;
+      if (display === r.renderedReasoning) return;
+      r.thinking.hidden = false;
+      r.thinkingBody.innerHTML = md.render(display);
+      r.renderedReasoning = display;
+    }
+
+    // One card per call; a call whose object did not change keeps its card as is.
+    function renderTools(r, calls) {
+      for (const call of calls) {
+        if (r.cards[call.index]?.call === call) continue;
+        let card = r.cards[call.index];
+        if (!card) {
+          const element = document.createElement('section');
+          element.className = 'tool-call';
+          element.dataset.testid = 'tool-call';
+          const head = document.createElement('div');
+          head.className = 'tool-head';
+          const name = document.createElement('span');
+          name.className = 'tool-name';
+          const state = document.createElement('span');
+          state.className = 'tool-state';
+          head.append('Tool call ', name, ' ', state);
+          const pre = document.createElement('pre');
+          pre.className = 'tool-input';
+          const code = document.createElement('code');
+          pre.append(code);
+          element.append(head, pre);
+          r.tools.append(element);
+          card = r.cards[call.index] = { call: null, element, name, state, code };
+        }
+        card.call = call;
+        card.element.dataset.index = String(call.index);
+        card.element.dataset.done = String(call.done);
+        card.name.textContent = call.name ?? '…';
+        card.state.textContent = call.done ? 'done' : 'receiving arguments…';
+        card.code.textContent = call.input === undefined ? '' : JSON.stringify(call.input, null, 2);
+      }
+    }
+
+    // The request was sent again with no way to resume it: the flush that says
+    // so holds only the new attempt, so everything shown starts over.
+    function restartAnswer(r) {
+      r.renderedStable = 0;
+      r.renderedTail = '';
+      r.stable.innerHTML = '';
+      r.live.innerHTML = '';
+      r.renderedReasoning = '';
+      r.thinkingBody.innerHTML = '';
+      r.thinking.hidden = true;
+      r.tools.replaceChildren();
+      r.cards = [];
+    }
+
     function onDelta(r, f) {
       // After Stop nothing more reaches the page, not even the last flush.
       if (r.stopped || run !== r) return;
+      if (f.restarted) restartAnswer(r);
+      // Something arrived: text, reasoning or a tool call's arguments.
+      const fresh = f.delta !== '' || (f.reasoning?.delta ?? '') !== '' || f.toolCalls !== r.frame?.toolCalls;
       r.frame = f;
+      r.article.dataset.textLength = String(f.text.length);
       counts.flushes++;
       if (r.firstTokenAt === null && f.text.length > 0) {
         r.firstTokenAt = performance.now();
         ui.ttft.textContent = `${Math.round(r.firstTokenAt - r.startedAt)} ms`;
         ui.ttft.dataset.ms = String(Math.round(r.firstTokenAt - r.startedAt));
       }
-      if (f.delta && r.reconnecting) {
+      if (fresh && r.reconnecting) {
         r.reconnecting = false;
         setStatus(`streaming (resumed after ${r.metrics?.reconnects ?? 1} reconnect${(r.metrics?.reconnects ?? 1) === 1 ? '' : 's'})`, 'ok');
-      } else if (f.delta && !r.streamingShown) {
+      } else if (fresh && !r.streamingShown) {
         setStatus('streaming', 'ok');
         r.streamingShown = true;
       }
@@ -143,6 +267,9 @@
           counts.liveRenders++;
         }
       }
+      renderReasoning(r, f.reasoning);
+      renderTools(r, f.toolCalls);
+      showFinish(f.finishReason, f.usage);
       showCounts();
       scrollDown(false);
     }
@@ -160,6 +287,8 @@
     function finish(r, state, error) {
       if (run === r) run = null;
       r.article.removeAttribute('aria-busy');
+      // Open while the answer streams; folded once it ended (a click opens it).
+      r.thinking.open = false;
       const text = r.frame?.text ?? '';
       if (state === 'done') {
         renderFinal(r, text);
@@ -168,6 +297,11 @@
       } else if (state === 'stopped') {
         setStatus('stopped', 'warn');
         note('msg stopped-note', 'Stopped.');
+      } else if (error?.resumable === false) {
+        // A POST whose events had no ID: sending it again would start (and bill)
+        // a second answer, so the client stopped. What arrived stays above.
+        setStatus(`error: ${describe(error)}`, 'bad');
+        note('msg error-note', 'The connection dropped and the stream could not be resumed: the server sent no event IDs, and sending the request again would start a new answer. The partial answer is above.');
       } else {
         setStatus(`error: ${describe(error)}`, 'bad');
         note('msg error-note', `The request failed: ${describe(error)}${error?.message && error.type ? ` (${error.message})` : ''}`);
@@ -186,6 +320,9 @@
       messages.push({ role: 'user', content: text });
       bubble('user').textContent = text;
 
+      const oldError = document.getElementById('error');
+      oldError?.removeAttribute('id');
+      oldError?.removeAttribute('data-testid');
       const previous = document.getElementById('answer');
       if (previous) {
         previous.removeAttribute('id');
@@ -197,6 +334,20 @@
       article.id = 'answer';
       article.dataset.testid = 'answer';
       article.setAttribute('aria-busy', 'true');
+      article.dataset.textLength = '0';
+      const thinking = document.createElement('details');
+      thinking.className = 'thinking';
+      thinking.id = 'answer-thinking';
+      thinking.dataset.testid = 'answer-thinking';
+      thinking.open = true;
+      thinking.hidden = true;
+      const summary = document.createElement('summary');
+      summary.textContent = 'Thinking';
+      const thinkingBody = document.createElement('div');
+      thinkingBody.className = 'thinking-body';
+      thinkingBody.id = 'answer-thinking-body';
+      thinkingBody.dataset.testid = 'answer-thinking-body';
+      thinking.append(summary, thinkingBody);
       const stable = document.createElement('div');
       stable.className = 'stable';
       stable.id = 'answer-stable';
@@ -205,12 +356,17 @@
       live.className = 'live';
       live.id = 'answer-live';
       live.dataset.testid = 'answer-live';
-      article.append(stable, live);
+      const tools = document.createElement('div');
+      tools.className = 'tools';
+      tools.id = 'answer-tools';
+      tools.dataset.testid = 'answer-tools';
+      article.append(thinking, stable, live, tools);
       scrollDown(true);
 
       const controller = new AbortController();
       const r = {
-        controller, article, stable, live, stopped: false, final: false, frame: null, metrics: null,
+        controller, article, stable, live, thinking, thinkingBody, tools, cards: [], renderedReasoning: '',
+        stopped: false, final: false, frame: null, metrics: null,
         renderedStable: 0, renderedTail: '', reconnecting: false, streamingShown: false,
         startedAt: performance.now(), firstTokenAt: null,
       };
@@ -220,12 +376,16 @@
       delete ui.ttft.dataset.ms;
       ui.metrics.textContent = '';
       ui.metrics.dataset.reconnects = '0';
+      showFinish(null, null);
       showCounts();
       setStatus('connecting…');
       setState('streaming');
 
-      const headers = { 'Content-Type': 'application/json', 'X-Mock-Key': newKey() };
-      if (ui.scenario.value !== 'normal') headers['X-Mock-Scenario'] = ui.scenario.value;
+      const headers = {
+        'Content-Type': 'application/json',
+        'X-Mock-Key': newKey(),
+        ...(SCENARIO_HEADERS[ui.scenario.value] ?? { 'X-Mock-Scenario': ui.scenario.value }),
+      };
       const url = new URL(endpoint, location.href);
       url.searchParams.set('tps', ui.tps.value);
 
@@ -233,7 +393,15 @@
         await api.fetchEventSource(url.href, {
           method: 'POST',
           headers,
-          body: JSON.stringify({ model: 'mock-gpt', stream: true, messages: messages.map(({ role, content }) => ({ role, content })) }),
+          // Reasoning, the usage at the end and the tools, asked for as real clients do.
+          body: JSON.stringify({
+            model: 'mock-gpt',
+            stream: true,
+            stream_options: { include_usage: true },
+            reasoning_effort: 'low',
+            tools: TOOLS,
+            messages: messages.map(({ role, content }) => ({ role, content })),
+          }),
           signal: controller.signal,
           // The demo keeps streaming in a background tab.
           openWhenHidden: true,

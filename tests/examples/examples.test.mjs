@@ -10,17 +10,22 @@
 // Each app's node_modules is kept between runs (first run seeds it from the
 // example's own node_modules when there is one, then `npm install` reconciles),
 // but wasm-sse is reinstalled from the fresh tarball every run.
-// Skips, saying why, when pkg/ or Chromium is missing.
+// What an answer should end as comes from the mock server's /mock/expect for
+// the request the app sent (truth.mjs): the source, never another run.
+// Skips, saying why, when pkg/ is missing; fails when Chromium is.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../examples/server/server.mjs';
+import { ANSWERS } from '../../examples/server/answers.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.mjs';
+import { appMarkdown, asDom, attemptsFor, expectFor, recordStreamRequests, startProbe, stopProbe } from './truth.mjs';
 
 const run = promisify(execFile);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -30,11 +35,8 @@ const WORK = `${ROOT}target/examples-e2e/`;
 const ARTIFACTS = `${ROOT}target/artifacts/`;
 const APPS = ['vanilla', 'react', 'vue'];
 
-const missing = [
-  !existsSync(`${PKG}package.json`) && 'pkg/ is not built (make build)',
-  !existsSync(CHROMIUM_PATH) && `no Chromium at ${CHROMIUM_PATH} (make setup-browser)`,
-].filter(Boolean);
-const skip = missing.length ? missing.join('; ') : false;
+// Without the package there is nothing to test; without Chromium the tests fail.
+const skip = existsSync(`${PKG}package.json`) ? false : 'pkg/ is not built (make build)';
 
 // Prompts picking the mock server's canned answers (examples/server/answers).
 // No single answer has a fenced code block, a table and bold text, so the normal
@@ -43,6 +45,8 @@ const skip = missing.length ? missing.join('; ') : false;
 const PROMPT = {
   code: 'Show me some code for a streaming client',
   table: 'Compare streaming transports in a table',
+  // The apps offer a get_weather tool: the mock server thinks, says a sentence, calls it.
+  weather: "What's the weather in Paris?",
 };
 
 // Raw markdown that must never be on screen (outside pre/code).
@@ -58,6 +62,8 @@ const RAW = [
 let tarball;
 let server;
 let browser;
+/** markdown-it, as the apps have it (installed with the vanilla app). */
+let markdownit;
 
 async function sh(cmd, args, cwd) {
   try {
@@ -113,6 +119,7 @@ async function prepare(name) {
 before(
   async () => {
     if (skip) return;
+    if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH} (make setup-browser)`);
     await mkdir(WORK, { recursive: true });
     await mkdir(ARTIFACTS, { recursive: true });
     for (const f of await readdir(WORK)) if (f.endsWith('.tgz')) await rm(`${WORK}${f}`);
@@ -121,6 +128,7 @@ before(
     const t0 = performance.now();
     for (const name of APPS) await prepare(name);
     console.log(`# installed the tarball and built the apps in ${Math.round(performance.now() - t0)} ms (${tarball})`);
+    markdownit = createRequire(`${WORK}vanilla/package.json`)('markdown-it');
     server = await startServer({
       port: 0,
       tps: 80,
@@ -142,14 +150,16 @@ after(async () => {
   await server?.close();
 });
 
-function pageUrl(name, { tps, scenario = 'normal' }) {
-  if (name === 'vanilla') return `${server.origin}/vanilla/?tps=${tps}&scenario=${scenario}`;
-  const api = `${server.origin}/v1/chat/completions?tps=${tps}`;
+/** The app's page; `mock` adds query parameters for the mock server to the API URL. */
+function pageUrl(name, { tps, scenario = 'normal', mock = '' }) {
+  const api = `${server.origin}/v1/chat/completions?tps=${tps}${mock ? `&${mock}` : ''}`;
+  if (name === 'vanilla') return `${server.origin}/vanilla/?tps=${tps}&scenario=${scenario}${mock ? `&api=${encodeURIComponent(api)}` : ''}`;
   return `${server.origin}/${name}/?api=${encodeURIComponent(api)}&scenario=${scenario}`;
 }
 
 async function openApp(name, options) {
   const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
+  const requests = recordStreamRequests(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // Failed loads are reported by URL below (the browser's own /favicon.ico aside).
@@ -168,8 +178,22 @@ async function openApp(name, options) {
   } catch (e) {
     throw new Error(`${name} did not start: ${e.message}\npage errors: ${errors.join('\n')}`);
   }
-  return { page, errors };
+  return { page, errors, requests };
 }
+
+/** What the answer to the page's one stream request should end as (see truth.mjs). */
+async function truthOf(requests) {
+  assert.ok(requests.length >= 1, 'the app sent a stream request');
+  const expected = await expectFor(server.origin, requests[0]);
+  for (const later of requests.slice(1)) {
+    assert.equal(later.body, requests[0].body, 'a retry sends the same body');
+    assert.equal(later.headers['x-mock-key'], requests[0].headers['x-mock-key'], 'a retry sends the same key');
+  }
+  return expected;
+}
+
+/** The source markdown, rendered as the app renders it, as the page's DOM writes it. */
+const rendered = (page, name, text) => asDom(page, text ? appMarkdown(markdownit, name).render(text) : '');
 
 /** Records the answer's visible text, pre and code left out, on every animation frame. */
 const startSampling = (page) =>
@@ -223,8 +247,20 @@ const readAnswer = (page) =>
       state: document.body.dataset.state,
       status: document.getElementById('status')?.textContent,
       text: document.getElementById('answer').innerText,
+      textLength: Number(document.getElementById('answer').dataset.textLength),
       stableHtml: document.getElementById('answer-stable').innerHTML,
       live: document.getElementById('answer-live').innerHTML,
+      thinking: document.getElementById('answer-thinking')
+        ? { open: document.getElementById('answer-thinking').open, html: document.getElementById('answer-thinking-body').innerHTML }
+        : null,
+      tools: [...document.querySelectorAll('#answer-tools [data-testid=tool-call]')].map((card) => ({
+        name: card.querySelector('.tool-name')?.textContent,
+        done: card.dataset.done === 'true',
+        input: card.querySelector('pre')?.textContent,
+      })),
+      finish: document.getElementById('finish')?.textContent,
+      usageOutput: document.getElementById('usage')?.dataset.output,
+      error: document.getElementById('error')?.textContent ?? null,
       reconnects: Number(reconnects),
       codeBlocks: document.querySelectorAll('#answer pre > code').length,
       tables: document.querySelectorAll('#answer table').length,
@@ -243,12 +279,26 @@ function checkNoRawSyntax(name, samples) {
   }
 }
 
-const normalTable = {};
+// A drop in the middle of the answer's text: after the reasoning and 60 text tokens.
+const AFTER = ANSWERS.table.reasoning.tokens.length + 60;
+
+/** The answer, its Thinking block, finish reason and usage are those of the source. */
+async function checkAgainstSource(page, name, r, expected) {
+  assert.equal(r.textLength, expected.text.length, 'the whole text, nothing lost or repeated');
+  assert.equal(r.stableHtml, await rendered(page, name, expected.text), "the answer is the source's text, rendered");
+  assert.equal(r.live, '', 'nothing left in the live tail');
+  assert.ok(expected.reasoning.length > 0, 'the app asked for reasoning');
+  assert.ok(r.thinking, 'a Thinking block');
+  assert.equal(r.thinking.html, await rendered(page, name, expected.reasoning), "the Thinking block is the source's reasoning, rendered");
+  assert.equal(r.thinking.open, false, 'the Thinking block is folded once the answer ended');
+  assert.equal(r.finish, expected.finishReason, 'the finish reason shown');
+  assert.equal(r.usageOutput, String(expected.usage?.completion_tokens), 'the usage shown (the app asks for it)');
+}
 
 for (const name of APPS) {
   describe(name, { skip }, () => {
-    test('normal, code answer: pre > code and bold, never raw markdown while streaming', { timeout: 60_000 }, async () => {
-      const { page, errors } = await openApp(name, { tps: 80 });
+    test("normal, code answer: pre > code and bold, never raw markdown while streaming; it ends as the source's text and reasoning", { timeout: 60_000 }, async () => {
+      const { page, errors, requests } = await openApp(name, { tps: 80 });
       await startSampling(page);
       await ask(page, PROMPT.code);
       await settled(page);
@@ -257,15 +307,16 @@ for (const name of APPS) {
       assert.equal(r.state, 'done', r.status);
       assert.ok(r.codeBlocks >= 3, `code blocks rendered (${r.codeBlocks})`);
       assert.ok(r.strong >= 1, `bold rendered (${r.strong})`);
-      assert.equal(r.live, '', 'nothing left in the live tail');
       assert.match(r.text, /Happy hacking!/);
+      assert.equal(r.tools.length, 0, 'no tool call');
       checkNoRawSyntax(name, samples);
+      await checkAgainstSource(page, name, r, await truthOf(requests));
       assert.deepEqual(errors, []);
       await page.close();
     });
 
-    test('normal, table answer: table, bold, strikethrough, link; never raw markdown; screenshot', { timeout: 60_000 }, async () => {
-      const { page, errors } = await openApp(name, { tps: 80 });
+    test("normal, table answer: table, bold, strikethrough, link; never raw markdown; the source's text; screenshot", { timeout: 60_000 }, async () => {
+      const { page, errors, requests } = await openApp(name, { tps: 80 });
       await startSampling(page);
       await ask(page, PROMPT.table);
       await settled(page);
@@ -276,11 +327,46 @@ for (const name of APPS) {
       assert.ok(r.strong >= 1, `bold rendered (${r.strong})`);
       assert.ok(r.strike >= 1, `strikethrough rendered (${r.strike})`);
       assert.ok(r.links >= 1, `link rendered (${r.links})`);
-      assert.equal(r.live, '', 'nothing left in the live tail');
       assert.equal(r.reconnects, 0);
       checkNoRawSyntax(name, samples);
-      normalTable[name] = r;
+      await checkAgainstSource(page, name, r, await truthOf(requests));
       const shot = `${ARTIFACTS}${name}.png`;
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`# ${name}: screenshot ${shot}`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test("weather: a Thinking block, open while streaming, ends as the source's reasoning; a get_weather card's streamed input ends deep-equal to the source's", { timeout: 60_000 }, async () => {
+      const { page, errors, requests } = await openApp(name, { tps: 80 });
+      await startProbe(page);
+      await startSampling(page);
+      await ask(page, PROMPT.weather);
+      await settled(page);
+      const samples = await stopSampling(page);
+      const frames = await stopProbe(page);
+      const r = await readAnswer(page);
+      const expected = await truthOf(requests);
+      assert.equal(r.state, 'done', r.status);
+      assert.equal(expected.answer, 'weather', 'the request offered tools, so the mock server calls one');
+      assert.equal(expected.toolCalls.length, 1);
+
+      const thinking = frames.filter((f) => f.state === 'streaming' && f.thinking && f.thinking.html);
+      assert.ok(thinking.length > 3, `the reasoning grew in steps (${thinking.length} frames)`);
+      assert.ok(thinking.every((f) => f.thinking.open), 'the Thinking block is open while the answer streams');
+
+      assert.equal(r.tools.length, 1, 'one tool card');
+      assert.equal(r.tools[0].name, expected.toolCalls[0].name);
+      assert.equal(r.tools[0].done, true, 'the card says done');
+      assert.deepEqual(JSON.parse(r.tools[0].input), expected.toolCalls[0].input, "the card's input is the source's");
+      const partial = frames.filter((f) => f.tools.length > 0 && !f.tools[0].done).map((f) => f.tools[0]);
+      const inputs = new Set(partial.map((t) => t.input).filter(Boolean));
+      assert.ok(inputs.size >= 3, `the input grew while the arguments streamed (${inputs.size} distinct)`);
+      for (const t of partial) if (t.input) assert.doesNotThrow(() => JSON.parse(t.input), `pretty JSON at every frame: ${t.input}`);
+
+      checkNoRawSyntax(name, samples);
+      await checkAgainstSource(page, name, r, expected);
+      const shot = `${ARTIFACTS}${name}-weather.png`;
       await page.screenshot({ path: shot, fullPage: true });
       console.log(`# ${name}: screenshot ${shot}`);
       assert.deepEqual(errors, []);
@@ -290,7 +376,9 @@ for (const name of APPS) {
     test('Stop: the state is stopped by the next frame and the text no longer changes', { timeout: 60_000 }, async () => {
       const { page, errors } = await openApp(name, { tps: 30 });
       await ask(page, PROMPT.code);
-      await page.waitForFunction(() => document.getElementById('answer')?.innerText.length > 60, null, { timeout: 20_000 });
+      // Stop in the answer's text, past the reasoning.
+      const answerText = () => (document.getElementById('answer-stable')?.innerText ?? '') + (document.getElementById('answer-live')?.innerText ?? '');
+      await page.waitForFunction(`(${answerText})().length > 60`, null, { timeout: 20_000 });
       const atStop = await page.evaluate(
         () =>
           new Promise((resolve) => {
@@ -329,19 +417,39 @@ for (const name of APPS) {
       await page.close();
     });
 
-    test('forced disconnect (drop): reconnects and shows exactly the normal answer', { timeout: 60_000 }, async () => {
-      assert.ok(normalTable[name], 'needs the normal table run');
-      const { page, errors } = await openApp(name, { tps: 0, scenario: 'drop' });
+    test("forced disconnect (drop) mid-text: reconnects with Last-Event-ID and shows exactly the source's answer", { timeout: 60_000 }, async () => {
+      const { page, errors, requests } = await openApp(name, { tps: 0, scenario: 'drop', mock: `after=${AFTER}` });
       await ask(page, PROMPT.table);
       await settled(page);
       const r = await readAnswer(page);
       assert.equal(r.state, 'done', r.status);
       assert.ok(r.reconnects >= 1, `reconnect count shown (${r.reconnects})`);
-      assert.equal(r.text, normalTable[name].text, 'the same text as the normal run: none lost or repeated');
-      assert.equal(r.stableHtml, normalTable[name].stableHtml);
-      assert.equal(r.live, '');
+      assert.ok(requests.length >= 2, 'the request was sent again');
+      await checkAgainstSource(page, name, r, await truthOf(requests));
       console.log(`# ${name}: drop -> done after ${r.reconnects} reconnect(s)`);
       assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('drop without event IDs: an error saying the stream could not be resumed, and the text shown is a prefix of the source with nothing glued', { timeout: 60_000 }, async () => {
+      // Paced, so that the page reads what came before the cut (a browser may
+      // drop what it had not read yet when the connection fails).
+      const { page, errors, requests } = await openApp(name, { tps: 80, scenario: 'drop', mock: `ids=0&after=${AFTER}` });
+      await ask(page, PROMPT.table);
+      await settled(page);
+      const r = await readAnswer(page);
+      const expected = await truthOf(requests);
+      assert.equal(r.state, 'error', r.status);
+      assert.match(r.error ?? '', /could not be resumed/, 'the error says why');
+      assert.equal(requests.length, 1, 'the request was not sent again (it would be a second answer)');
+      assert.deepEqual(await attemptsFor(server.origin, requests[0]), { drop: 1 });
+      assert.ok(expected.fault?.text, 'the drop comes in the middle of the text');
+      assert.ok(r.textLength > 0 && r.textLength <= expected.fault.text.length, `the text received before the drop is shown (${r.textLength} of ${expected.fault.text.length})`);
+      assert.equal(r.stableHtml, await rendered(page, name, expected.text.slice(0, r.textLength)), "the text shown is the source's start, nothing glued");
+      assert.equal(r.live, '');
+      assert.equal(r.thinking?.html, await rendered(page, name, expected.reasoning), 'the reasoning before the drop stays');
+      // The vanilla page also logs the error to the console.
+      assert.deepEqual(errors.filter((e) => !e.includes('event ID')), []);
       await page.close();
     });
   });

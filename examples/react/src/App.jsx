@@ -1,7 +1,19 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, useLayoutEffect, useRef, useState } from 'react';
 import { useChat } from 'wasm-sse/react';
 import { renderMarkdown } from './markdown.js';
-import { CHAT_URL, INITIAL_SCENARIO, SCENARIOS, mockHeaders, pageState } from './config.js';
+import {
+  CHAT_URL,
+  INITIAL_SCENARIO,
+  SCENARIOS,
+  chatBody,
+  errorText,
+  inputText,
+  mockHeaders,
+  newKey,
+  pageState,
+  usageCounts,
+  usageText,
+} from './config.js';
 
 // The final part of the answer, `display.slice(0, stableLength)`: it only grows
 // by whole blocks, so it is rendered again only when stableLength changes.
@@ -18,27 +30,73 @@ function LiveTail({ text }) {
   return <div id="answer-live" data-testid="answer-live" className="tail" dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />;
 }
 
-const Message = memo(function Message({ role, content }) {
-  if (role === 'user') return <div className="msg user">{content}</div>;
-  return <div className="msg assistant" dangerouslySetInnerHTML={{ __html: renderMarkdown(content) }} />;
+// The reasoning, rendered whole (a few sentences) when it changed: the hook
+// hands the same object while it does not. Open while the answer streams.
+const Thinking = memo(function Thinking({ reasoning, open, live }) {
+  const ids = live ? { id: 'answer-thinking', 'data-testid': 'answer-thinking' } : {};
+  return (
+    <details {...ids} className="thinking" open={open}>
+      <summary>Thinking</summary>
+      <div
+        id={live ? 'answer-thinking-body' : undefined}
+        data-testid={live ? 'answer-thinking-body' : undefined}
+        className="thinking-body"
+        dangerouslySetInnerHTML={{ __html: renderMarkdown(reasoning) }}
+      />
+    </details>
+  );
+});
+
+// A tool call and its input so far; a call that did not change keeps its object.
+const ToolCard = memo(function ToolCard({ call }) {
+  return (
+    <section className="tool-call" data-testid="tool-call" data-index={call.index} data-done={String(call.done)}>
+      <div className="tool-head">
+        Tool call <span className="tool-name">{call.name ?? '…'}</span>{' '}
+        <span className="tool-state">{call.done ? 'done' : 'receiving arguments…'}</span>
+      </div>
+      <pre className="tool-input">
+        <code>{inputText(call.input)}</code>
+      </pre>
+    </section>
+  );
+});
+
+const Message = memo(function Message({ message }) {
+  if (message.role === 'user') return <div className="msg user">{message.content}</div>;
+  return (
+    <div className="msg assistant">
+      {message.reasoning && <Thinking reasoning={message.reasoning} open={false} />}
+      <div dangerouslySetInnerHTML={{ __html: renderMarkdown(message.content) }} />
+      {message.toolCalls?.map((call) => (
+        <ToolCard key={call.index} call={call} />
+      ))}
+    </div>
+  );
 });
 
 export default function App() {
   const [prompt, setPrompt] = useState('');
   const [scenario, setScenario] = useState(INITIAL_SCENARIO);
+  // One mock conversation key per send, the same for all its attempts.
+  const key = useRef('');
   const chat = useChat({
     url: CHAT_URL,
     model: 'mock-gpt',
-    // A function, called at each send.
-    headers: () => mockHeaders(scenario),
+    // A function, called before every attempt.
+    headers: () => mockHeaders(scenario, key.current),
+    // The default body, plus reasoning, usage and the tools.
+    body: chatBody,
     markdown: 'hold',
     // The stall scenario goes silent: give up on a connection after 3 s and resume.
     fetchOptions: { idleTimeoutMs: 3000, maxRetries: 4 },
   });
   const { messages, answer, status, error, timeToFirstTokenMs, reconnects } = chat;
   const busy = status === 'connecting' || status === 'streaming' || status === 'retrying';
+  const usage = usageCounts(answer.usage);
 
-  useEffect(() => {
+  // Before paint: the page state changes in the same frame as what it describes.
+  useLayoutEffect(() => {
     document.body.dataset.state = pageState(status);
   }, [status]);
 
@@ -52,6 +110,7 @@ export default function App() {
     event.preventDefault();
     const text = prompt.trim();
     if (!text) return;
+    key.current = newKey();
     chat.send(text);
     setPrompt('');
   }
@@ -67,12 +126,27 @@ export default function App() {
 
       <section className="conversation" aria-live="polite">
         {history.map((m, i) => (
-          <Message key={i} role={m.role} content={m.content} />
+          <Message key={i} message={m} />
         ))}
         {currentPrompt !== null && <div className="msg user">{currentPrompt}</div>}
-        <article id="answer" data-testid="answer" className="msg assistant" data-stable-length={answer.stableLength} hidden={status === 'idle'}>
-          <StableMarkdown key={lastUser} answer={answer} />
+        <article
+          id="answer"
+          data-testid="answer"
+          className="msg assistant"
+          data-stable-length={answer.stableLength}
+          data-text-length={answer.text.length}
+          aria-busy={busy}
+          hidden={status === 'idle'}
+        >
+          {answer.reasoning && <Thinking key={`${lastUser}-${answer.restarts}`} reasoning={answer.reasoning.display} open={busy} live />}
+          {/* A new turn, or the answer started over: the stable part is rendered anew. */}
+          <StableMarkdown key={`${lastUser}-${answer.restarts}`} answer={answer} />
           <LiveTail text={answer.displayTail} />
+          <div id="answer-tools" data-testid="answer-tools" className="tools">
+            {answer.toolCalls.map((call) => (
+              <ToolCard key={call.index} call={call} />
+            ))}
+          </div>
         </article>
       </section>
 
@@ -89,6 +163,15 @@ export default function App() {
         <span>
           reconnects <b id="reconnects" data-testid="reconnects">{reconnects}</b>
         </span>
+        <span>
+          finish <b id="finish" data-testid="finish">{answer.finishReason ?? '—'}</b>
+        </span>
+        <span>
+          usage{' '}
+          <b id="usage" data-testid="usage" data-output={usage?.output ?? undefined}>
+            {usageText(answer.usage)}
+          </b>
+        </span>
       </div>
       {status === 'retrying' && (
         <div className="banner" role="status">
@@ -97,7 +180,7 @@ export default function App() {
       )}
       {error && (
         <div id="error" data-testid="error" className="error" role="alert">
-          {error.message}
+          {errorText(error)}
         </div>
       )}
 
