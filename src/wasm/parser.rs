@@ -176,10 +176,10 @@ pub struct WasmParser {
 
 #[wasm_bindgen]
 impl WasmParser {
-    /// `max_buffer_size` of 0 means no limit.
+    /// `max_buffer_size` as the JS option: see [`max_buffer_size_from_js`].
     #[wasm_bindgen(constructor)]
-    pub fn new(max_buffer_size: f64, wants_comments: bool, wants_errors: bool) -> WasmParser {
-        let limit = (max_buffer_size >= 1.0).then_some(max_buffer_size as usize);
+    pub fn new(max_buffer_size: Option<f64>, wants_comments: bool, wants_errors: bool) -> WasmParser {
+        let limit = max_buffer_size_from_js(max_buffer_size);
         WasmParser {
             parser: Parser::with_options(ParserOptions::default().max_buffer_size(limit)),
             batch: Batch { wants_comments, wants_errors, ..Batch::default() },

@@ -100,6 +100,21 @@ export async function runApiChecks({ createParser, EventSourceParserStream, Pars
     errors[0] instanceof ParseError && errors[0].type === 'max-buffer' && errors[0].limit === 8 && errors[1] === 'ok',
   );
 
+  // Without the option the limit is the default, 32 MiB: memory stays bounded.
+  const bounded = [];
+  const byDefault = createParser({ onEvent: (e) => bounded.push(e.data.length), onError: (e) => bounded.push(e) });
+  const line = 'x'.repeat(1 << 20);
+  byDefault.feed('data: ');
+  for (let i = 0; i < 33; i++) byDefault.feed(line);
+  byDefault.feed('\n\ndata: ok\n\n');
+  check('by default a line past 32 MiB is a max-buffer ParseError', bounded[0]?.type === 'max-buffer' && bounded[0].limit === 32 * 1024 * 1024 && bounded[1] === 2, bounded.map(String));
+  const unlimited = [];
+  const none = createParser({ onEvent: (e) => unlimited.push(e.data.length) }, { maxBufferSize: 0 });
+  none.feed('data: ');
+  for (let i = 0; i < 33; i++) none.feed(line);
+  none.feed('\n\n');
+  check('maxBufferSize: 0 means no limit', unlimited[0] === 33 << 20, unlimited);
+
   let typeError = false;
   try {
     createParser(() => {});

@@ -254,74 +254,94 @@ struct Attempt<'a, D> {
 }
 
 impl<D: Driver> Attempt<'_, D> {
+    /// One attempt: fetch, check the response, read its body.
     async fn connect(&mut self, input: &JsValue, init: &JsValue, parser: &mut Parser) -> Outcome {
-        let now = js_sys::Date::now;
-        let signal = self.signal;
         // Our own controller per attempt: it cancels this request on abort and on
         // an idle timeout, and is aborted when this function returns for any reason.
         let controller = match web_sys::AbortController::new() {
             Ok(c) => AbortOnDrop(c),
             Err(e) => return Outcome::Failed(StreamError::Network { message: js_message(&e) }),
         };
+        let response = match self.fetch(input, init, &controller.0.signal()).await {
+            Ok(response) => response,
+            Err(outcome) => return outcome,
+        };
+        if let Err(outcome) = self.check(&response).await {
+            return outcome;
+        }
+        self.read(&response, parser).await
+    }
+
+    /// Sends the request (the caller's, plus our headers and signal).
+    async fn fetch(
+        &mut self,
+        input: &JsValue,
+        init: &JsValue,
+        our_signal: &web_sys::AbortSignal,
+    ) -> Result<web_sys::Response, Outcome> {
+        let signal = self.signal;
         // `headers` may be a function, called before every attempt, so that a
         // token that expired between attempts is refreshed.
         let headers = match current_headers(init) {
             Ok(Some(promise)) => match race(JsFuture::from(promise), abort_of(signal)).await {
-                Either::Right(()) => return Outcome::Aborted,
-                Either::Left(Err(thrown)) => return Outcome::Thrown(thrown),
+                Either::Right(()) => return Err(Outcome::Aborted),
+                Either::Left(Err(thrown)) => return Err(Outcome::Thrown(thrown)),
                 Either::Left(Ok(headers)) => Some(headers),
             },
             Ok(None) => None,
-            Err(thrown) => return Outcome::Thrown(thrown),
+            Err(thrown) => return Err(Outcome::Thrown(thrown)),
         };
-        let request = build_request(input, init, headers.as_ref(), self.policy, &controller.0.signal());
-        let (request, request_init) = match request {
-            Ok(pair) => pair,
-            Err(e) => return Outcome::Thrown(e),
-        };
+        let (request, request_init) =
+            build_request(input, init, headers.as_ref(), self.policy, our_signal).map_err(Outcome::Thrown)?;
         let fetched = match self.driver.fetch().call2(&JsValue::UNDEFINED, &request, &request_init) {
             Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise)),
-            Err(e) => return Outcome::Failed(StreamError::Network { message: js_message(&e) }),
+            Err(e) => return Err(Outcome::Failed(StreamError::Network { message: js_message(&e) })),
         };
-        let response: web_sys::Response = match race(fetched, abort_of(signal)).await {
-            Either::Right(()) => return Outcome::Aborted,
-            Either::Left(Err(e)) => return Outcome::Failed(StreamError::Network { message: js_message(&e) }),
-            Either::Left(Ok(response)) => match response.dyn_into() {
-                Ok(response) => response,
-                Err(_) => {
-                    let error = js_sys::TypeError::new("fetch did not return a Response");
-                    return Outcome::Thrown(error.into());
-                }
-            },
+        let response = match race(fetched, abort_of(signal)).await {
+            Either::Right(()) => return Err(Outcome::Aborted),
+            Either::Left(Err(e)) => return Err(Outcome::Failed(StreamError::Network { message: js_message(&e) })),
+            Either::Left(Ok(response)) => response.dyn_into::<web_sys::Response>().map_err(|_| {
+                Outcome::Thrown(js_sys::TypeError::new("fetch did not return a Response").into())
+            })?,
         };
-        self.metrics.on_headers(now());
+        self.metrics.on_headers(js_sys::Date::now());
+        Ok(response)
+    }
 
-        match self.driver.on_open(&response) {
-            // The caller's onopen replaces our checks, as in @microsoft/fetch-event-source.
-            Some(Err(thrown)) => return Outcome::Thrown(thrown),
+    /// Whether the response opens the stream: the caller's `onopen`, which
+    /// replaces our check as in @microsoft/fetch-event-source, or the default
+    /// check. Then the driver hears that it opened.
+    async fn check(&mut self, response: &web_sys::Response) -> Result<(), Outcome> {
+        let signal = self.signal;
+        match self.driver.on_open(response) {
+            Some(Err(thrown)) => return Err(Outcome::Thrown(thrown)),
             Some(Ok(result)) => {
                 if let Some(promise) = result.dyn_ref::<js_sys::Promise>() {
                     match race(JsFuture::from(promise.clone()), abort_of(signal)).await {
-                        Either::Right(()) => return Outcome::Aborted,
-                        Either::Left(Err(thrown)) => return Outcome::Thrown(thrown),
+                        Either::Right(()) => return Err(Outcome::Aborted),
+                        Either::Left(Err(thrown)) => return Err(Outcome::Thrown(thrown)),
                         Either::Left(Ok(_)) => {}
                     }
                 }
             }
-            None => match default_check(&response) {
+            None => match default_check(response) {
                 Verdict::Open => {}
-                Verdict::Done => return Outcome::Finished,
+                Verdict::Done => return Err(Outcome::Finished),
                 Verdict::Error(error) => {
-                    let excerpt = read_excerpt(&response, signal).await;
-                    return Outcome::Failed(error.with_body(&excerpt));
+                    let excerpt = read_excerpt(response, signal).await;
+                    return Err(Outcome::Failed(error.with_body(&excerpt)));
                 }
             },
         }
-        if let Err(thrown) = self.driver.on_stream_open(&response) {
-            return Outcome::Thrown(thrown);
-        }
+        self.driver.on_stream_open(response).map_err(Outcome::Thrown)?;
         self.driver.on_metrics(self.metrics);
+        Ok(())
+    }
 
+    /// Reads the body through wasm-streams to its end, an error, an idle
+    /// timeout or the abort.
+    async fn read(&mut self, response: &web_sys::Response, parser: &mut Parser) -> Outcome {
+        let signal = self.signal;
         let Some(body) = response.body() else {
             return Outcome::Ended;
         };
@@ -357,39 +377,47 @@ impl<D: Driver> Attempt<'_, D> {
             let Ok(bytes) = chunk.dyn_into::<Uint8Array>() else { continue };
             buffer.resize(bytes.length() as usize, 0);
             bytes.copy_to(&mut buffer);
-            self.metrics.on_bytes(buffer.len(), now());
-
-            let mut sink = AttemptSink {
-                driver: &mut *self.driver,
-                replay: &mut *self.replay,
-                new_retry: None,
-                events: 0,
-                overflow: None,
-            };
-            parser.feed(&buffer, &mut sink);
-            let AttemptSink { new_retry, events, overflow, .. } = sink;
-            if let Some(limit) = overflow {
-                return Outcome::Failed(StreamError::MaxBuffer { limit });
-            }
-            if let Some(ms) = new_retry {
-                // "set the event stream's reconnection time to that integer"
-                self.policy.set_base_delay_ms(ms);
-            }
-            if events > 0 {
-                self.metrics.on_events(events, now());
-                self.policy.on_event(parser.last_event_id());
-            } else {
-                // A block without data still moves the last event ID.
-                self.policy.set_last_event_id(parser.last_event_id());
-            }
-            match self.driver.end_chunk() {
-                Err(thrown) => return Outcome::Thrown(thrown),
-                Ok(false) => return Outcome::Finished,
-                Ok(true) => {}
+            if let Some(outcome) = self.feed(&buffer, parser) {
+                return outcome;
             }
             if signal.as_ref().is_some_and(|s| s.aborted()) {
                 return Outcome::Aborted;
             }
+        }
+    }
+
+    /// Parses one chunk, hands its events to the driver and tells the policy
+    /// and the metrics; `Some` when the attempt ends here.
+    fn feed(&mut self, chunk: &[u8], parser: &mut Parser) -> Option<Outcome> {
+        let now = js_sys::Date::now;
+        self.metrics.on_bytes(chunk.len(), now());
+        let mut sink = AttemptSink {
+            driver: &mut *self.driver,
+            replay: &mut *self.replay,
+            new_retry: None,
+            events: 0,
+            overflow: None,
+        };
+        parser.feed(chunk, &mut sink);
+        let AttemptSink { new_retry, events, overflow, .. } = sink;
+        if let Some(limit) = overflow {
+            return Some(Outcome::Failed(StreamError::MaxBuffer { limit }));
+        }
+        if let Some(ms) = new_retry {
+            // "set the event stream's reconnection time to that integer"
+            self.policy.set_base_delay_ms(ms);
+        }
+        if events > 0 {
+            self.metrics.on_events(events, now());
+            self.policy.on_event(parser.last_event_id());
+        } else {
+            // A block without data still moves the last event ID.
+            self.policy.set_last_event_id(parser.last_event_id());
+        }
+        match self.driver.end_chunk() {
+            Err(thrown) => Some(Outcome::Thrown(thrown)),
+            Ok(false) => Some(Outcome::Finished),
+            Ok(true) => None,
         }
     }
 }
