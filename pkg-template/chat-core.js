@@ -18,7 +18,6 @@ export const EMPTY_ANSWER = Object.freeze({
   finishReason: null,
   restarts: 0,
 });
-const EVENT_STREAM = /^\s*text\/event-stream\s*(;|$)/i;
 const DEFAULT_MAX_RETRIES = 5;
 // The Messages API requires `max_tokens`; a `body` function can set another.
 const ANTHROPIC_MAX_TOKENS = 4096;
@@ -28,22 +27,6 @@ const now = () => (globalThis.performance ?? Date).now();
 /** What was thrown, as an Error (a non-Error becomes its `cause`). */
 function asError(value) {
   return value instanceof Error ? value : new Error(String(value), { cause: value });
-}
-
-/** Whether a response opens the stream by the default check (status 200, text/event-stream). */
-function opensStream(response) {
-  return response.status === 200 && EVENT_STREAM.test(response.headers.get('content-type') ?? '');
-}
-
-/** Whether the call retries after `onerror(error)` returned `choice` (the policy of src/reconnect.rs). */
-function willRetry(error, choice) {
-  if (typeof choice === 'number') return true;
-  if (choice !== undefined && choice !== null) return false;
-  if (error === null || typeof error !== 'object' || error.name !== 'FetchEventSourceError') return false;
-  if (error.type === 'network' || error.type === 'idle-timeout') return true;
-  if (error.type !== 'http-status') return false;
-  const status = error.status;
-  return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
 /** The answer handed to the UI: a flush's fields, `display` built on first read. */
@@ -113,25 +96,23 @@ function assistantMessage(t) {
  * Returns `close(status?)`: aborts, and reports `status` unless it is undefined.
  */
 export function runEventSource(url, init, on) {
-  const { signal: _signal, delta: _delta, fetch: userFetch, onopen, ...rest } = init;
+  const { signal: _signal, delta: _delta, ...rest } = init;
   const controller = new AbortController();
   let active = true;
-  const baseFetch = userFetch ?? ((input, requestInit) => globalThis.fetch(input, requestInit));
   on.status('connecting');
+  // The status follows what the client loop (src/wasm/client/) decided: it
+  // tells when a response opened the stream and when it will retry.
   fetchEventSource(url, {
     ...rest,
     signal: controller.signal,
-    async fetch(input, requestInit) {
-      const response = await baseFetch(input, requestInit);
-      if (active && !onopen && opensStream(response)) on.status('open');
-      return response;
+    onstream(response) {
+      if (active) on.status('open');
+      rest.onstream?.(response);
     },
-    onopen: onopen
-      ? async (response) => {
-          await onopen(response);
-          if (active) on.status('open');
-        }
-      : undefined,
+    onretry(retry) {
+      if (active) on.status('retrying');
+      rest.onretry?.(retry);
+    },
     onmessage(message) {
       if (!active) return;
       on.message(message);
@@ -139,14 +120,11 @@ export function runEventSource(url, init, on) {
     },
     onerror(error) {
       if (!active) return undefined;
-      const choice = rest.onerror?.(error);
-      if (willRetry(error, choice)) on.status('retrying');
-      return choice;
+      return rest.onerror?.(error);
     },
     onclose() {
       if (!active) return;
       rest.onclose?.();
-      if (rest.reconnectOnEnd) on.status('retrying');
     },
     onmetrics(metrics) {
       if (!active) return;
@@ -211,7 +189,7 @@ export function createChat(options, set, initialMessages) {
     if (!live) return;
     if (turn) end(turn, 'stopped');
     const o = options();
-    const { signal: _signal, delta: _delta, body: _body, headers: _headers, fetch: userFetch, ...rest } = o.fetchOptions ?? {};
+    const { signal: _signal, delta: _delta, body: _body, headers: _headers, ...rest } = o.fetchOptions ?? {};
     const history = [...messages, { role: 'user', content: String(prompt) }];
     const format = o.format ?? 'openai';
     const defaults = requestBody(format, o.model, history);
@@ -227,7 +205,6 @@ export function createChat(options, set, initialMessages) {
     set.ttft(null);
     set.reconnects(0);
     set.status('connecting');
-    const baseFetch = userFetch ?? ((input, requestInit) => globalThis.fetch(input, requestInit));
     fetchEventSource(o.url, {
       maxRetries: DEFAULT_MAX_RETRIES,
       ...rest,
@@ -262,17 +239,15 @@ export function createChat(options, set, initialMessages) {
         },
         // An error event in the stream: the call then rejects with it (below).
       },
-      async fetch(input, requestInit) {
-        const response = await baseFetch(input, requestInit);
-        if (t.active && !rest.onopen && opensStream(response)) set.status('streaming');
-        return response;
+      // The status follows what the client loop decided (src/wasm/client/).
+      onstream(response) {
+        if (t.active) set.status('streaming');
+        rest.onstream?.(response);
       },
-      onopen: rest.onopen
-        ? async (response) => {
-            await rest.onopen(response);
-            if (t.active) set.status('streaming');
-          }
-        : undefined,
+      onretry(retry) {
+        if (t.active) set.status('retrying');
+        rest.onretry?.(retry);
+      },
       // Only when asked for: without it, no JS object is made per event.
       onmessage: rest.onmessage
         ? (message) => {
@@ -281,9 +256,7 @@ export function createChat(options, set, initialMessages) {
         : undefined,
       onerror(error) {
         if (!t.active) return undefined;
-        const choice = rest.onerror?.(error);
-        if (willRetry(error, choice)) set.status('retrying');
-        return choice;
+        return rest.onerror?.(error);
       },
       onclose() {
         if (t.active) rest.onclose?.();

@@ -237,3 +237,56 @@ describe('chat core', { skip }, () => {
     assert.equal(seen.messages.at(-1).content, expected.text);
   });
 });
+
+/**
+ * The statuses one turn goes through when every attempt is answered by
+ * `respond()` (a custom fetch, no server): the status comes from what the
+ * client loop in Rust decided, never from a JS copy of its rules.
+ */
+function statusesWith(respond, fetchOptions = {}) {
+  return new Promise((resolve) => {
+    const statuses = [];
+    const chat = createChat(
+      () => ({ url: 'http://127.0.0.1:9/unused', fetchOptions: { retryDelayMs: 1, ...fetchOptions, fetch: async () => respond() } }),
+      {
+        messages() {},
+        answer() {},
+        status(s) {
+          statuses.push(s);
+          if (['done', 'stopped', 'error'].includes(s)) resolve(statuses);
+        },
+        error() {},
+        metrics() {},
+        ttft() {},
+        reconnects() {},
+      },
+    );
+    chat.attach();
+    chat.send('hi');
+  });
+}
+
+describe('the status follows the decisions of the Rust client loop', { skip }, () => {
+  test('a content type that names several media types, the last text/event-stream, opens the stream', async () => {
+    // Rust reads it as fetch's "extract a MIME type" does; a regex on the start would not.
+    const body = 'data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: [DONE]\n\n';
+    const statuses = await statusesWith(() => new Response(body, { headers: { 'content-type': 'text/html, text/event-stream' } }));
+    assert.deepEqual(statuses, ['connecting', 'streaming', 'done']);
+  });
+
+  test('maxRetries: the last failure is not announced as a retry', async () => {
+    const statuses = await statusesWith(() => new Response('busy', { status: 503 }), { maxRetries: 2 });
+    assert.deepEqual(statuses, ['connecting', 'retrying', 'retrying', 'error']);
+  });
+
+  test('a 404 is never retried, and a 429 is', async () => {
+    assert.deepEqual(await statusesWith(() => new Response('no', { status: 404 })), ['connecting', 'error']);
+    let n = 0;
+    const statuses = await statusesWith(() =>
+      ++n === 1
+        ? new Response('slow down', { status: 429, headers: { 'retry-after': '0' } })
+        : new Response('data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: [DONE]\n\n', { headers: { 'content-type': 'text/event-stream' } }),
+    );
+    assert.deepEqual(statuses, ['connecting', 'retrying', 'streaming', 'done']);
+  });
+});
