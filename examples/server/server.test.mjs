@@ -639,7 +639,8 @@ function reduceAnthropic(events) {
   for (const e of events) {
     const d = JSON.parse(e.data);
     assert.equal(e.event, d.type, 'the event name is the data type');
-    if (d.type === 'message_start') usage.input_tokens = d.message.usage.input_tokens;
+    // A client merges message_start's usage with message_delta's.
+    if (d.type === 'message_start') Object.assign(usage, d.message.usage);
     else if (d.type === 'content_block_start') blocks[d.index] = { ...d.content_block, text: d.content_block.text ?? '', thinking: d.content_block.thinking ?? '', json: '', pieces: [] };
     else if (d.type === 'content_block_delta') {
       const b = blocks[d.index];
@@ -650,7 +651,7 @@ function reduceAnthropic(events) {
       else if (x.type === 'input_json_delta' && x.partial_json) (b.json += x.partial_json), b.pieces.push(x.partial_json), tokens++;
     } else if (d.type === 'message_delta') {
       finishReason = d.delta.stop_reason;
-      usage.output_tokens = d.usage.output_tokens;
+      Object.assign(usage, d.usage);
     } else if (d.type === 'message_stop') ended = true;
     else if (d.type === 'error') error = d.error;
   }

@@ -24,7 +24,8 @@ export const toolCallId = (call) => `toolu_01${idOf(call.idSeed, 'call', 22)}`;
 export const finishReason = (plan) => STOP[plan.finish];
 
 /** As a client ends with it: input_tokens from message_start, output_tokens from message_delta. */
-export const usage = (plan) => ({ input_tokens: plan.usage.input, output_tokens: plan.usage.output });
+// What a client that merges message_start's usage with message_delta's ends with.
+export const usage = (plan) => ({ input_tokens: plan.usage.input, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: plan.usage.output });
 
 const messageId = (plan) => `msg_01${idOf(`${plan.key}\0${plan.answer}`, 'msg', 22)}`;
 
