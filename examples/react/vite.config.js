@@ -5,12 +5,11 @@ export default defineConfig({
   plugins: [react()],
   // Relative asset URLs: dist/ can be served under any path.
   base: './',
-  // wasm-sse loads its wasm with a top-level await.
-  build: { target: 'es2022' },
   // Let Vite serve wasm-sse's files as they are, so its .wasm is found next to it.
   optimizeDeps: { exclude: ['wasm-sse'] },
-  // The dev server may serve the linked package (its .wasm) from ../../pkg.
-  server: { fs: { allow: ['.', '../../pkg'] } },
+  // The dev server may serve the linked package (its .wasm) from ../../pkg, and
+  // the configuration the React and Vue apps share from ../shared.
+  server: { fs: { allow: ['.', '../../pkg', '../shared'] } },
   // wasm-sse is linked (file:../../pkg), so its own imports of react and of
   // itself would be looked up from pkg/: take them from this app instead.
   // (Not needed when wasm-sse is installed from npm.)

@@ -13,7 +13,7 @@ import {
   pageState,
   usageCounts,
   usageText,
-} from './config.js';
+} from '../../shared/chat-config.js';
 
 // The final part of the answer, `display.slice(0, stableLength)`: it only grows
 // by whole blocks, so it is rendered again only when stableLength changes.

@@ -1,3 +1,5 @@
+// The chat settings the React and Vue examples share: where the mock LLM
+// server is, the scenario menu, the request body, and how to show usage and errors.
 // The mock LLM server (examples/server): VITE_LLM_URL (its origin) at build
 // time, or in the page's URL ?llm=http://host:port (an origin) or ?api=URL (the
 // whole endpoint). ?scenario=drop presets the scenario menu.
