@@ -759,7 +759,9 @@ impl ReconnectPolicy {
             Override::Retry { delay_ms } => Some(delay_ms),
             Override::Default if error.retried_by_default(&self.options) => {
                 if !self.can_resume() && !self.options.idempotent && !self.options.restart_without_id {
-                    return Decision::Stop { error: Some(StreamError::Unresumable { last: Box::new(error) }) };
+                    return Decision::Stop {
+                        error: Some(StreamError::Unresumable { last: Box::new(error) }),
+                    };
                 }
                 error.retry_after_ms()
             }

@@ -45,12 +45,22 @@ impl Sink for Events {
     }
 }
 
+/// A tool call as a client keeps it from the flushes.
+#[derive(Debug, Default)]
+struct SeenCall {
+    id: Option<String>,
+    name: Option<String>,
+    arguments: String,
+    input: PartialInput,
+    done: bool,
+}
+
 /// What a client built from every flush, as a UI would keep it.
 #[derive(Debug, Default)]
 struct Seen {
     text: String,
     reasoning: Option<String>,
-    calls: Vec<(Option<String>, Option<String>, String, PartialInput, bool)>,
+    calls: Vec<SeenCall>,
     usage: Option<Value>,
     finish_reason: Option<String>,
     end: Option<String>,
@@ -75,18 +85,18 @@ impl Seen {
         }
         for call in f.tool_calls.iter().filter(|c| c.changed()) {
             if self.calls.len() <= call.index() {
-                self.calls.push((None, None, String::new(), PartialInput::default(), false));
+                self.calls.push(SeenCall::default());
             }
             let mine = &mut self.calls[call.index()];
-            mine.0 = call.id().map(str::to_owned);
-            mine.1 = call.name().map(str::to_owned);
-            mine.2.push_str(call.arguments_delta());
-            assert_eq!(mine.2, call.arguments());
+            mine.id = call.id().map(str::to_owned);
+            mine.name = call.name().map(str::to_owned);
+            mine.arguments.push_str(call.arguments_delta());
+            assert_eq!(mine.arguments, call.arguments());
             if call.input_reset() {
-                mine.3 = PartialInput::default();
+                mine.input = PartialInput::default();
             }
-            mine.3.apply(call.input_ops());
-            mine.4 = call.done();
+            mine.input.apply(call.input_ops());
+            mine.done = call.done();
             self.arguments.push((call.index(), call.arguments().to_owned()));
         }
         if f.changed.usage {
@@ -144,11 +154,11 @@ fn check(fixture: &Fixture, seen: &Seen, how: &str) {
     let calls = want["toolCalls"].as_array().unwrap();
     assert_eq!(seen.calls.len(), calls.len(), "{ctx}: tool calls");
     for (got, want) in seen.calls.iter().zip(calls) {
-        assert_eq!(got.0.as_deref(), want["id"].as_str(), "{ctx}: id");
-        assert_eq!(got.1.as_deref(), want["name"].as_str(), "{ctx}: name");
-        assert_eq!(got.2, want["arguments"].as_str().unwrap(), "{ctx}: arguments");
-        assert_eq!(got.3.value().as_ref(), Some(&want["input"]), "{ctx}: input built from the ops");
-        assert_eq!(got.4, want["done"].as_bool().unwrap(), "{ctx}: done");
+        assert_eq!(got.id.as_deref(), want["id"].as_str(), "{ctx}: id");
+        assert_eq!(got.name.as_deref(), want["name"].as_str(), "{ctx}: name");
+        assert_eq!(got.arguments, want["arguments"].as_str().unwrap(), "{ctx}: arguments");
+        assert_eq!(got.input.value().as_ref(), Some(&want["input"]), "{ctx}: input built from the ops");
+        assert_eq!(got.done, want["done"].as_bool().unwrap(), "{ctx}: done");
     }
     let want_usage = (!want["usage"].is_null()).then(|| want["usage"].clone());
     assert_eq!(seen.usage, want_usage, "{ctx}: usage");
@@ -165,7 +175,7 @@ fn check(fixture: &Fixture, seen: &Seen, how: &str) {
         assert!(seen.reasoning.as_deref().unwrap_or("").starts_with(r.as_str()), "{ctx}: {r:?}");
     }
     for (i, a) in &seen.arguments {
-        assert!(seen.calls[*i].2.starts_with(a.as_str()), "{ctx}: arguments {a:?}");
+        assert!(seen.calls[*i].arguments.starts_with(a.as_str()), "{ctx}: arguments {a:?}");
     }
 }
 
@@ -235,7 +245,10 @@ fn a_restart_starts_every_channel_over_and_says_so() {
 fn malformed_tool_arguments_keep_the_last_good_input_and_the_exact_text() {
     let mut pipeline = Pipeline::new(PipelineOptions::new(Extractor::OpenAiChat));
     let call = |args: &str| {
-        format!(r#"{{"choices":[{{"delta":{{"tool_calls":[{{"index":0,"id":"c","function":{{"name":"f","arguments":{}}}}}]}}}}]}}"#, serde_json::to_string(args).unwrap())
+        format!(
+            r#"{{"choices":[{{"delta":{{"tool_calls":[{{"index":0,"id":"c","function":{{"name":"f","arguments":{}}}}}]}}}}]}}"#,
+            serde_json::to_string(args).unwrap()
+        )
     };
     let mut input = PartialInput::default();
     for args in [r#"{"a": 1, "b": "x"#, r#"y", "c" 2"#, r#", "d": 3}"#] {
@@ -254,10 +267,22 @@ fn malformed_tool_arguments_keep_the_last_good_input_and_the_exact_text() {
 #[test]
 fn unknown_events_and_fields_are_ignored() {
     for (format, event, data) in [
-        ("openai", "message", r#"{"choices":[{"delta":{"audio":{"id":"x"},"refusal":null}}],"service_tier":"default"}"#),
-        ("anthropic", "content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{}}}"#),
+        (
+            "openai",
+            "message",
+            r#"{"choices":[{"delta":{"audio":{"id":"x"},"refusal":null}}],"service_tier":"default"}"#,
+        ),
+        (
+            "anthropic",
+            "content_block_delta",
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{}}}"#,
+        ),
         ("anthropic", "future_event", r#"{"type":"future_event"}"#),
-        ("openai-responses", "response.web_search_call.searching", r#"{"type":"response.web_search_call.searching"}"#),
+        (
+            "openai-responses",
+            "response.web_search_call.searching",
+            r#"{"type":"response.web_search_call.searching"}"#,
+        ),
         ("ai-sdk", "message", r#"{"type":"source-url","sourceId":"s","url":"https://example.com"}"#),
         ("ai-sdk", "message", r#"{"type":"reset-step"}"#),
     ] {

@@ -136,7 +136,11 @@ fn join_surrogates(high: u16, low: u16) -> char {
 /// Appends the unescaped JSON string `raw` to `text`, joining a surrogate pair
 /// split between two events through `pending_high`. On error `text` and
 /// `pending_high` are left as they were.
-pub(crate) fn append_escaped(text: &mut String, pending_high: &mut Option<u16>, raw: &str) -> Result<(), JsonError> {
+pub(crate) fn append_escaped(
+    text: &mut String,
+    pending_high: &mut Option<u16>,
+    raw: &str,
+) -> Result<(), JsonError> {
     let start = text.len();
     let (lead_low, trail_high) = json::unescape_into(raw, text)?;
     if pending_high.is_some() && lead_low.is_none() && text.len() == start && trail_high.is_none() {
@@ -154,7 +158,11 @@ pub(crate) fn append_escaped(text: &mut String, pending_high: &mut Option<u16>, 
 
 /// Appends a piece of text to `text`, as [`append_escaped`] does.
 pub(crate) fn append_piece(text: &mut String, pending_high: &mut Option<u16>, piece: &Piece<'_>) {
-    if pending_high.is_some() && piece.lead_low.is_none() && piece.text.is_empty() && piece.trail_high.is_none() {
+    if pending_high.is_some()
+        && piece.lead_low.is_none()
+        && piece.text.is_empty()
+        && piece.trail_high.is_none()
+    {
         // An empty delta between the halves of a pair: keep waiting.
         return;
     }

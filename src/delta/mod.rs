@@ -37,7 +37,6 @@
 //! assert_eq!((f.text, f.display().as_str(), f.done), ("Hello **world**", "Hello **world**", true));
 //! ```
 
-
 mod channel;
 mod extract;
 mod grapheme;
@@ -104,7 +103,6 @@ pub enum Status {
     Done,
 }
 
-
 /// The markdown-safe display of `text`, an answer that may still go on: the
 /// same as a flush's display in `mode`, without holding back the last grapheme
 /// cluster. For one-off use; a [`Pipeline`] does this incrementally.
@@ -128,7 +126,6 @@ pub fn utf16_len(s: &str) -> usize {
     // branch-free sum over bytes, which the compiler vectorizes.
     s.bytes().map(|b| usize::from((b as i8) >= -0x40) + usize::from(b >= 0xF0)).sum()
 }
-
 
 /// What changed besides the answer text in a flush.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -225,6 +222,9 @@ pub struct Pipeline {
 
 /// An empty vector of items of any lifetime, keeping the allocation (the
 /// standard library collects in place when the types have the same layout).
+// `filter_map` rather than `filter` + `map`: the map would need a value it can
+// never produce, that is a panic path in the wasm.
+#[allow(clippy::unnecessary_filter_map)]
 fn recycle<'b>(mut items: Vec<Item<'_>>) -> Vec<Item<'b>> {
     items.clear();
     items.into_iter().filter_map(|_| None).collect()
@@ -415,7 +415,8 @@ impl Pipeline {
 
     /// Whether a flush now would deliver something new.
     pub fn has_pending(&self) -> bool {
-        !self.finished && (self.answer.ready_end() > self.answer.sent || self.changes().any() || self.restarted)
+        !self.finished
+            && (self.answer.ready_end() > self.answer.sent || self.changes().any() || self.restarted)
     }
 
     /// Starts the answer over: every channel is emptied, and the next flush
@@ -462,8 +463,7 @@ impl Pipeline {
     fn emit(&mut self, done: bool) -> Flush<'_> {
         let changed = self.changes();
         let answer_end = if done { self.answer.text.len() } else { self.answer.ready_end() };
-        let reasoning_end =
-            self.reasoning.as_ref().map(|r| if done { r.text.len() } else { r.ready_end() });
+        let reasoning_end = self.reasoning.as_ref().map(|r| if done { r.text.len() } else { r.ready_end() });
         self.tools.emit();
         self.usage.changed = false;
         self.finish_changed = false;
@@ -496,7 +496,9 @@ impl Pipeline {
 fn push_str(channel: &mut Channel, data: &str, text: Str<'_>) -> Result<(), DeltaError> {
     match text {
         Str::Plain(s) | Str::Json { raw: s, escaped: false } => channel.push_piece(&Piece::plain(s)),
-        Str::Json { raw, escaped: true } => channel.push_escaped(raw).map_err(|e| invalid_escape(data, raw, e))?,
+        Str::Json { raw, escaped: true } => {
+            channel.push_escaped(raw).map_err(|e| invalid_escape(data, raw, e))?
+        }
     }
     Ok(())
 }

@@ -85,7 +85,9 @@ impl Think {
                 // Keep back what may be the start of `</think>`.
                 let keep = (1..CLOSE.len().min(held.len() + 1))
                     .rev()
-                    .find(|&n| held.is_char_boundary(held.len() - n) && CLOSE.starts_with(&held[held.len() - n..]))
+                    .find(|&n| {
+                        held.is_char_boundary(held.len() - n) && CLOSE.starts_with(&held[held.len() - n..])
+                    })
                     .unwrap_or(0);
                 let cut = held.len() - keep;
                 let part = if *started { &held[..cut] } else { held[..cut].trim_start() };

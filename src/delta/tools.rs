@@ -45,8 +45,10 @@ pub struct ToolCall {
     /// The input was replaced by a whole value: the reader must start over.
     reset: bool,
     reset_sent: bool,
+    /// Changed since the last flush.
+    dirty: bool,
+    /// The last flush changed it.
     changed: bool,
-    changed_sent: bool,
 }
 
 impl ToolCall {
@@ -76,7 +78,7 @@ impl ToolCall {
     }
     /// Whether the last flush changed this call.
     pub fn changed(&self) -> bool {
-        self.changed_sent
+        self.changed
     }
     /// Whether the arguments so far are not the start of valid JSON: the
     /// parsed input then stays the last good value.
@@ -130,8 +132,8 @@ impl Tools {
                     args_to: 0,
                     reset: false,
                     reset_sent: false,
-                    changed: true,
-                    changed_sent: false,
+                    dirty: true,
+                    changed: false,
                 });
                 index
             }
@@ -143,17 +145,18 @@ impl Tools {
     /// A call begins, or more of its identity arrives (the first id and name win).
     pub(crate) fn start(&mut self, key: CallKey<'_>, id: Option<Str<'_>>, name: Option<Str<'_>>) {
         let call = self.call(&key);
-        let text = |s: Option<Str<'_>>| s.and_then(|s| s.text()).filter(|t| !t.is_empty()).map(|t| t.into_owned());
+        let text =
+            |s: Option<Str<'_>>| s.and_then(|s| s.text()).filter(|t| !t.is_empty()).map(|t| t.into_owned());
         if call.id.is_none() {
             if let Some(id) = text(id) {
                 call.id = Some(id);
-                call.changed = true;
+                call.dirty = true;
             }
         }
         if call.name.is_none() {
             if let Some(name) = text(name) {
                 call.name = Some(name);
-                call.changed = true;
+                call.dirty = true;
             }
         }
     }
@@ -164,11 +167,13 @@ impl Tools {
         let from = call.arguments.len();
         match text {
             Str::Plain(s) | Str::Json { raw: s, escaped: false } => call.arguments.push_str(s),
-            Str::Json { raw, escaped: true } => append_escaped(&mut call.arguments, &mut call.pending_high, raw)?,
+            Str::Json { raw, escaped: true } => {
+                append_escaped(&mut call.arguments, &mut call.pending_high, raw)?
+            }
         }
         if call.arguments.len() > from {
             call.parser.push(&call.arguments[from..], &mut call.ops);
-            call.changed = true;
+            call.dirty = true;
         }
         Ok(())
     }
@@ -187,7 +192,7 @@ impl Tools {
         call.parser.push(json, &mut call.ops);
         call.reset = true;
         call.done = true;
-        call.changed = true;
+        call.dirty = true;
     }
 
     /// A call's arguments are complete; `None`: every call's.
@@ -197,7 +202,7 @@ impl Tools {
                 if let Some(call) = self.calls.iter_mut().find(|c| c.key.is(&key)) {
                     if !call.done {
                         call.done = true;
-                        call.changed = true;
+                        call.dirty = true;
                         self.changed = true;
                     }
                 }
@@ -205,7 +210,7 @@ impl Tools {
             None => {
                 for call in self.calls.iter_mut().filter(|c| !c.done) {
                     call.done = true;
-                    call.changed = true;
+                    call.dirty = true;
                     self.changed = true;
                 }
             }
@@ -220,7 +225,7 @@ impl Tools {
             call.args_from = call.args_to;
             call.args_to = call.arguments.len();
             call.reset_sent = std::mem::take(&mut call.reset);
-            call.changed_sent = std::mem::take(&mut call.changed);
+            call.changed = std::mem::take(&mut call.dirty);
         }
         self.changed = false;
     }

@@ -68,7 +68,9 @@ impl Replay {
             let next = match (has_id, self.state) {
                 (false, _) => None,
                 (true, Check::First) => self.ids.iter().position(|seen| seen == id),
-                (true, Check::Following { at }) => (self.ids.get(at).map(String::as_str) == Some(id)).then_some(at),
+                (true, Check::Following { at }) => {
+                    (self.ids.get(at).map(String::as_str) == Some(id)).then_some(at)
+                }
                 (true, Check::Off) => None,
             };
             match next {

@@ -738,7 +738,10 @@ fn metrics_record_each_connections_own_times_and_running_totals() {
     m.on_bytes(0, 1150.0);
     m.on_bytes(10, 1200.0);
     m.on_event(1250.0);
-    assert_eq!((m.time_to_headers_ms, m.time_to_first_byte_ms, m.time_to_first_event_ms), (Some(100.0), Some(200.0), Some(250.0)));
+    assert_eq!(
+        (m.time_to_headers_ms, m.time_to_first_byte_ms, m.time_to_first_event_ms),
+        (Some(100.0), Some(200.0), Some(250.0))
+    );
     m.on_reconnect(4000.0);
     assert_eq!((m.time_to_headers_ms, m.time_to_first_byte_ms, m.time_to_first_event_ms), (None, None, None));
     m.on_headers(4030.0);
@@ -754,7 +757,10 @@ fn metrics_record_each_connections_own_times_and_running_totals() {
 fn a_network_error_says_network_once() {
     let said = |message: &str| StreamError::Network { message: message.into() }.to_string();
     assert_eq!(said("network error"), "network error");
-    assert_eq!(said("NetworkError when attempting to fetch resource."), "NetworkError when attempting to fetch resource.");
+    assert_eq!(
+        said("NetworkError when attempting to fetch resource."),
+        "NetworkError when attempting to fetch resource."
+    );
     assert_eq!(said("Failed to fetch"), "network error: Failed to fetch");
 }
 

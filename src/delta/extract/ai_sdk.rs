@@ -83,7 +83,10 @@ pub(super) fn items<'a>(data: &'a str, items: &mut Items<'a>) -> Result<(), Delt
                 Some(v) => str_of(v).and_then(|s| s.text()).map(|t| t.into_owned()),
                 None => None,
             };
-            return Err(DeltaError::Stream { kind: None, message: message.unwrap_or_else(|| data.to_owned()) });
+            return Err(DeltaError::Stream {
+                kind: None,
+                message: message.unwrap_or_else(|| data.to_owned()),
+            });
         }
         _ => {}
     }

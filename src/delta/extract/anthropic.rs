@@ -17,8 +17,8 @@
 //! nothing readable.
 
 use super::{
-    check_error, error_or_root, event_type, index_of, key, json, object_of, str_of, CallKey, DeltaError, Item, Items, Step,
-    Value,
+    check_error, error_or_root, event_type, index_of, json, key, object_of, str_of, CallKey, DeltaError,
+    Item, Items, Step, Value,
 };
 
 pub(super) fn items<'a>(event: &str, data: &'a str, items: &mut Items<'a>) -> Result<(), DeltaError> {
@@ -34,7 +34,9 @@ pub(super) fn items<'a>(event: &str, data: &'a str, items: &mut Items<'a>) -> Re
                 // `signature_delta`, `citations_delta`...: nothing to show.
                 _ => return Ok(()),
             };
-            let Some(text) = lookup(&[key("delta"), Step::key(field)])?.and_then(str_of) else { return Ok(()) };
+            let Some(text) = lookup(&[key("delta"), Step::key(field)])?.and_then(str_of) else {
+                return Ok(());
+            };
             items.push(match field {
                 "text" => Item::Text(text),
                 "thinking" => Item::Reasoning(text),

@@ -308,7 +308,12 @@ impl Extractor {
     /// Appends to `items` what one event says, in the order the event says it;
     /// on `Err` nothing was appended. Escapes are not checked yet: the pipeline
     /// checks them as it unescapes.
-    pub(crate) fn items<'a>(&self, event: &str, data: &'a str, items: &mut Items<'a>) -> Result<(), DeltaError> {
+    pub(crate) fn items<'a>(
+        &self,
+        event: &str,
+        data: &'a str,
+        items: &mut Items<'a>,
+    ) -> Result<(), DeltaError> {
         let mark = items.len();
         let result = match self {
             Extractor::PlainText => {

@@ -14,7 +14,9 @@
 //! `stream_options.include_usage` the last chunk has `"choices": []` (vLLM:
 //! `null`) and the usage.
 
-use super::{error_or_root, index_of, is_done_marker, str_of, CallKey, Doc, DeltaError, Item, Items, JsonError};
+use super::{
+    error_or_root, index_of, is_done_marker, str_of, CallKey, DeltaError, Doc, Item, Items, JsonError,
+};
 
 /// Marks the stop of a read at a top-level `error` member: the error wins
 /// whatever follows, so the rest is not read.
@@ -45,7 +47,9 @@ pub(super) fn items<'a>(data: &'a str, items: &mut Items<'a>) -> Result<(), Delt
         } else if key.is("choices") && !choices {
             choices = true;
             match doc.byte(i) {
-                Some(b'[') => doc.elements(i, 1, |n, i| if n == 0 { choice(&doc, i, items) } else { doc.skip(i, 2) }),
+                Some(b'[') => {
+                    doc.elements(i, 1, |n, i| if n == 0 { choice(&doc, i, items) } else { doc.skip(i, 2) })
+                }
                 // RFC 6901: `/choices/0` also names a member "0" of an object.
                 Some(b'{') => {
                     let mut first = true;

@@ -14,8 +14,8 @@
 //! (what a tool result must quote), not the item's `id`.
 
 use super::{
-    check_error, error_or_root, event_type, index_of, is_done_marker, key, json, object_of, str_of, stream_error,
-    CallKey, DeltaError, Item, Items, Step, Value,
+    check_error, error_or_root, event_type, index_of, is_done_marker, json, key, object_of, str_of,
+    stream_error, CallKey, DeltaError, Item, Items, Step, Value,
 };
 
 pub(super) fn items<'a>(event: &str, data: &'a str, items: &mut Items<'a>) -> Result<(), DeltaError> {

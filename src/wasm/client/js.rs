@@ -91,8 +91,14 @@ async fn start(input: JsValue, init: JsValue, hooks: Hooks, delta: Option<Link>)
     let init = request_init(&init);
     let signal = hooks.signal();
     let batch_events = delta.is_none() || hooks.has_on_message();
-    let mut driver =
-        JsDriver { hooks, batch: Batch::default(), batch_events, delta, delta_status: None, last_error: None };
+    let mut driver = JsDriver {
+        hooks,
+        batch: Batch::default(),
+        batch_events,
+        delta,
+        delta_status: None,
+        last_error: None,
+    };
     run(&mut driver, &input, &init, &config, &signal).await
 }
 

@@ -299,7 +299,9 @@ impl<D: Driver> Attempt<'_, D> {
         };
         let response = match race(fetched, abort_of(signal)).await {
             Either::Right(()) => return Err(Outcome::Aborted),
-            Either::Left(Err(e)) => return Err(Outcome::Failed(StreamError::Network { message: js_message(&e) })),
+            Either::Left(Err(e)) => {
+                return Err(Outcome::Failed(StreamError::Network { message: js_message(&e) }))
+            }
             Either::Left(Ok(response)) => response.dyn_into::<web_sys::Response>().map_err(|_| {
                 Outcome::Thrown(js_sys::TypeError::new("fetch did not return a Response").into())
             })?,
