@@ -19,6 +19,7 @@ const BENCHES = {
   parser: () => import('./parser/index.mjs'),
   size: () => import('./size/index.mjs'),
   delta: () => import('./delta/index.mjs'),
+  channels: () => import('./channels/index.mjs'),
   e2e: () => import('./e2e/index.mjs'),
 };
 const ENVS = { node: ['node'], chromium: ['chromium'], all: ['node', 'chromium'] };

@@ -215,6 +215,14 @@ export interface FetchEventSourceMetrics {
 export type FetchEventSourceDeltaOptions = DeltaStreamOptions;
 
 /**
+ * Request headers as fetch takes them: a Record, a `Headers` or `[name, value]`
+ * pairs. Named through `RequestInit`, which both the DOM lib and @types/node
+ * declare: `HeadersInit` and `RequestInfo` are DOM-only names, missing in a
+ * Node project whose `lib` has no `"DOM"`.
+ */
+export type FetchEventSourceHeaders = NonNullable<RequestInit['headers']>;
+
+/**
  * Options of {@link fetchEventSource}: a `RequestInit` (passed to fetch as is,
  * plus `Accept` and `Last-Event-ID`) and @microsoft/fetch-event-source's
  * callbacks, plus the retry policy, an idle timeout, metrics and `delta`.
@@ -224,7 +232,7 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'signal' | 'head
    * or a function returning them (or a promise of them), called before every
    * attempt, so that a token that expired between attempts is refreshed. What it
    * throws is handled as an error of that attempt. */
-  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+  headers?: FetchEventSourceHeaders | (() => FetchEventSourceHeaders | Promise<FetchEventSourceHeaders>);
   /** Aborting resolves the promise at once; no callback runs after the abort. */
   signal?: AbortSignal | null;
   /** Called with each response, awaited. Given, it replaces the default check
@@ -309,4 +317,4 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'signal' | 'head
  * with a {@link FetchEventSourceError} the retry policy stops on, or with what a
  * callback threw.
  */
-export declare function fetchEventSource(input: RequestInfo | URL, init?: FetchEventSourceInit): Promise<void>;
+export declare function fetchEventSource(input: string | URL | Request, init?: FetchEventSourceInit): Promise<void>;

@@ -151,7 +151,7 @@ export interface UseChatOptions {
    * A function (sync or async) is called before every attempt, retries
    * included, so that a token that expired in between is refreshed; the
    * function of the latest render is the one called. */
-  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+  headers?: FetchEventSourceInit['headers'];
   /**
    * The request body (sent as JSON), given the conversation and the default
    * body for `format`, which it may extend (`{ ...body, tools }`). The

@@ -51,6 +51,8 @@ export function useEventSource(url, init) {
         onerror: latest('onerror'),
         onclose: latest('onclose'),
         onmetrics: latest('onmetrics'),
+        onstream: latest('onstream'),
+        onretry: latest('onretry'),
       },
       { status: setStatus, message: setLastMessage, error: setError, metrics: setMetrics },
     );

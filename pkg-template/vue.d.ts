@@ -6,7 +6,7 @@
  * nothing from React).
  */
 import type { MaybeRefOrGetter, Ref, ShallowRef } from 'vue';
-import type { FetchEventSourceMessage, FetchEventSourceMetrics } from './index.js';
+import type { FetchEventSourceHeaders, FetchEventSourceMessage, FetchEventSourceMetrics } from './index.js';
 import type {
   ChatAnswer,
   ChatMessage,
@@ -67,7 +67,7 @@ export interface UseChatOptionsVue extends Omit<UseChatOptions, 'url' | 'model' 
   /** Request headers (`Content-Type: application/json` is added unless given).
    * A ref or getter is read before every attempt, retries included, so that a
    * token that expired in between is refreshed; a getter may be async. */
-  headers?: MaybeRefOrGetter<HeadersInit | undefined> | (() => Promise<HeadersInit | undefined>);
+  headers?: MaybeRefOrGetter<FetchEventSourceHeaders | undefined> | (() => Promise<FetchEventSourceHeaders | undefined>);
 }
 
 /** What {@link useChat} returns. */

@@ -63,6 +63,7 @@ async function flicker({ print, log }) {
   if (entry.ok) {
     const url = pathToFileURL(join(entry.dir, entry.entry)).href;
     const mod = await import(url);
+    await mod.ready;
     createDeltaStream = mod.createDeltaStream ?? (await import(new URL('delta.js', url).href)).createDeltaStream;
   } else notes.push(`wasm-sse not measured: ${entry.reason}`);
   log('delta/flicker: streaming the corpus');

@@ -133,6 +133,9 @@ export async function loadWasmSse(url, missingReason) {
   let mod;
   try {
     mod = await import(/* the package as shipped, never bundled */ url);
+    // The wasm loads in the background from import; a build from before
+    // `ready` instantiated it at import (top-level await) and has none.
+    await mod.ready;
   } catch (err) {
     return { name: WASM_SSE, missing: `importing ${url} failed: ${err}` };
   }

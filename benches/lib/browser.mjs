@@ -22,17 +22,19 @@ const ARGS = [
  * hands the page to `fn`. Browser and server are closed whatever happens; the
  * page's console goes to `log`, and an uncaught page error fails the bench
  * instead of hanging it.
+ * `mounts` serves more folders (another build of the package, say) under
+ * their URL prefixes.
  * @template T
  * @param {{ name: string, entry: string }} bench
  * @param {(page: import('playwright-core').Page, ctx: { origin: string, version: string }) => Promise<T>} fn
- * @param {{ log?: (line: string) => void }} [opts]
+ * @param {{ log?: (line: string) => void, mounts?: Record<string, string> }} [opts]
  * @returns {Promise<T>}
  */
-export async function withBenchPage({ name, entry }, fn, { log = (l) => console.error(l) } = {}) {
+export async function withBenchPage({ name, entry }, fn, { log = (l) => console.error(l), mounts = {} } = {}) {
   const page = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${name} bench</title>
 <script type="module" src="/${name}/bundle.js"></script>`;
   const server = await serveStatic({
-    mounts: { '/pkg/': PKG_DIR, '/': BENCHES_DIR },
+    mounts: { ...mounts, '/pkg/': PKG_DIR, '/': BENCHES_DIR },
     files: { [`/${name}/bundle.js`]: await bundle(entry), [`/${name}/index.html`]: page },
     isolate: true,
   });
@@ -55,10 +57,12 @@ export async function withBenchPage({ name, entry }, fn, { log = (l) => console.
  * the page's `globalThis[runner]`, calls it with the wasm-sse URL (or why it is
  * missing), the run counts and `params` (anything else the bench's page needs,
  * structured-cloneable). `setup(page)`, if given, runs first (to expose
- * functions to the page, say). Returns its output, the browser version, the
- * package entry and the notes every browser bench reports.
+ * functions to the page, say). `mounts` serves more folders (see
+ * withBenchPage); the page finds them at their prefix on the same origin.
+ * Returns its output, the browser version, the package entry and the notes
+ * every browser bench reports.
  */
-export async function runInChromium(name, runner, { runs, warmup, log, params = {}, setup }) {
+export async function runInChromium(name, runner, { runs, warmup, log, params = {}, setup, mounts }) {
   const entry = findEntry('browser');
   log(`${name}/chromium: bundling ${name}/browser.mjs, starting chromium`);
   const bench = { name, entry: join(BENCHES_DIR, name, 'browser.mjs') };
@@ -76,6 +80,6 @@ export async function runInChromium(name, runner, { runs, warmup, log, params = 
       if (!out.gc) notes.push('no gc() between runs');
       return { out, version, entry, notes };
     },
-    { log: (line) => log(`${name}/chromium: ${line}`) },
+    { log: (line) => log(`${name}/chromium: ${line}`), mounts },
   );
 }

@@ -21,23 +21,24 @@ export const CONDITIONS = {
 /**
  * @param {'node' | 'browser'} target
  * @param {string} [subpath] an export of the package, "." by default
+ * @param {string} [dir] the package's folder: pkg/ (or WASM_SSE_PKG) by default
  * @returns {{ ok: true, dir: string, entry: string } | { ok: false, dir: string, reason: string }}
  *   entry is a path relative to dir, without a leading "./".
  */
-export function findEntry(target, subpath = '.') {
-  const manifest = join(PKG_DIR, 'package.json');
+export function findEntry(target, subpath = '.', dir = PKG_DIR) {
+  const manifest = join(dir, 'package.json');
   if (!existsSync(manifest)) {
-    return { ok: false, dir: PKG_DIR, reason: `${manifest} does not exist: run make build first` };
+    return { ok: false, dir, reason: `${manifest} does not exist: run make build first` };
   }
   const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
   const exported = subpath === '.' ? pkg.exports : pkg.exports?.[subpath];
-  const entry = pickExport(exported, CONDITIONS[target]) ?? (subpath === '.' ? fallbackEntry(pkg, target) : undefined);
-  if (!entry) return { ok: false, dir: PKG_DIR, reason: `no ${target} entry for ${subpath} in ${manifest}` };
+  const entry = pickExport(exported, CONDITIONS[target]) ?? (subpath === '.' ? fallbackEntry(dir, pkg, target) : undefined);
+  if (!entry) return { ok: false, dir, reason: `no ${target} entry for ${subpath} in ${manifest}` };
   const rel = entry.replace(/^\.\//, '');
-  if (!existsSync(join(PKG_DIR, rel))) {
-    return { ok: false, dir: PKG_DIR, reason: `${join(PKG_DIR, rel)} is missing: run make build first` };
+  if (!existsSync(join(dir, rel))) {
+    return { ok: false, dir, reason: `${join(dir, rel)} is missing: run make build first` };
   }
-  return { ok: true, dir: PKG_DIR, entry: rel };
+  return { ok: true, dir, entry: rel };
 }
 
 // The "." export: a string, a conditions object (first matching key wins, in
@@ -63,9 +64,9 @@ function pickExport(exp, conditions) {
   return undefined;
 }
 
-function fallbackEntry(pkg, target) {
-  if (target === 'node' && existsSync(join(PKG_DIR, 'node.js'))) return 'node.js';
-  return pkg.module ?? pkg.main ?? (existsSync(join(PKG_DIR, 'index.js')) ? 'index.js' : undefined);
+function fallbackEntry(dir, pkg, target) {
+  if (target === 'node' && existsSync(join(dir, 'node.js'))) return 'node.js';
+  return pkg.module ?? pkg.main ?? (existsSync(join(dir, 'index.js')) ? 'index.js' : undefined);
 }
 
 /**

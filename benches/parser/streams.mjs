@@ -5,7 +5,7 @@
 export const CHUNK_SIZE = 16 * 1024;
 
 // xorshift32: tiny, deterministic, identical in every JS engine.
-function rng(seed) {
+export function rng(seed) {
   let x = seed >>> 0 || 1;
   return {
     next() {
@@ -37,7 +37,7 @@ const OTHER = [
 // For space-separated lines: no word that is blank or has outer spaces.
 const WORDY = OTHER.map((w) => w.trim()).filter(Boolean);
 
-function token(r) {
+export function token(r) {
   return r.next() < 0.8 ? r.pick(ASCII) : r.pick(OTHER);
 }
 

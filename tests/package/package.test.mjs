@@ -4,11 +4,15 @@
 // and a classic worker, all in Chromium. Each runs every check in checks.js:
 // the parser conformance cases and API, createDeltaStream, and fetchEventSource
 // against the local SSE test server (another origin than the pages).
+// The types are checked too: a TypeScript fixture that uses every entry and
+// option compiles with `tsc --strict` against the installed tarball, and
+// publint and attw lint the tarball itself.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { launchChromium, pageResult } from '../support/browser.mjs';
 import { startSseServer } from '../support/sse-server.mjs';
 import { serveStatic } from '../support/static-server.mjs';
@@ -164,4 +168,118 @@ test('the classic script sets WasmSse in a page and a classic worker, and every 
   } finally {
     await server.close();
   }
+});
+
+// ---------------------------------------------------------------- types
+
+/** Runs a command to its end: its exit code and everything it printed (for the failure message). */
+async function run(command, args, cwd) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(command, args, { cwd, encoding: 'utf8', maxBuffer: 16 << 20 });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    if (typeof error.code !== 'number') throw error;
+    return { code: error.code, output: `${error.stdout}${error.stderr}` };
+  }
+}
+
+let typesDir;
+/**
+ * tests/package/types in target/, with its devDependencies (TypeScript, the
+ * React and Vue types...) installed only when its package.json changed, and
+ * the tarball installed afresh, as `wasm-sse`, as a user's project has it.
+ */
+function prepareTypes() {
+  if (typesDir) return typesDir;
+  const dir = join(work, 'types');
+  mkdirSync(dir, { recursive: true });
+  // A file removed from the fixture must not stay behind and be compiled.
+  for (const entry of readdirSync(dir)) if (entry !== 'node_modules' && entry !== 'package-lock.json') rmSync(join(dir, entry), { recursive: true });
+  cpSync(join(here, 'types'), dir, { recursive: true });
+  const manifest = readFileSync(join(dir, 'package.json'), 'utf8');
+  const installed = join(dir, 'node_modules', '.fixture-package.json');
+  if (!existsSync(installed) || readFileSync(installed, 'utf8') !== manifest) {
+    npm(['install'], dir);
+    writeFileSync(installed, manifest);
+  }
+  rmSync(join(dir, 'node_modules', 'wasm-sse'), { recursive: true, force: true });
+  npm(['install', '--no-save', tarball], dir);
+  typesDir = dir;
+  return dir;
+}
+
+const tsc = (typescript, args, cwd) => run(process.execPath, [join(cwd, 'node_modules', typescript, 'bin', 'tsc'), ...args], cwd);
+
+test('a TypeScript project that uses every entry and every option compiles with tsc --strict against the installed tarball', async () => {
+  const dir = prepareTypes();
+  const [latest, ts5] = await Promise.all([
+    // TypeScript 7 also checks every .d.ts the program loads (skipLibCheck is
+    // false): the package's own, and wasm-sse/vue's against Vue's.
+    tsc('typescript', ['--noEmit', '--strict', '-p', 'tsconfig.json'], dir),
+    // TypeScript 5.9, the line many projects still pin (TypeScript 7 has no
+    // JavaScript API, so vue-tsc and typescript-eslint run a 5.x or 6.x),
+    // checks the fixture's uses and @ts-expect-error lines against the same
+    // types; skipping the .d.ts checks TypeScript 7 made saves it seconds.
+    tsc('typescript-5', ['--noEmit', '--strict', '--skipLibCheck', '-p', 'tsconfig.json'], dir),
+  ]);
+  assert.equal(latest.code, 0, `tsc (TypeScript 7):\n${latest.output}`);
+  assert.equal(ts5.code, 0, `tsc (TypeScript 5.9):\n${ts5.output}`);
+});
+
+test('the types fixture uses no `any`, so that nothing in it escapes the checks', () => {
+  for (const file of readdirSync(join(here, 'types'), { recursive: true })) {
+    if (!/\.(ts|tsx|js)$/.test(file)) continue;
+    const code = readFileSync(join(here, 'types', file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*/g, '');
+    assert.doesNotMatch(code, /\bany\b/, `tests/package/types/${file} uses any`);
+  }
+});
+
+test('a Node project without the DOM lib compiles the package with tsc --strict (fetch typed by @types/node alone)', async () => {
+  // Node projects often leave "DOM" out of `lib` (@tsconfig/node20 does): the
+  // package's types may name only globals that @types/node declares as well,
+  // not DOM-only names such as HeadersInit, RequestInfo, BufferSource or WebAssembly.
+  const dir = prepareTypes();
+  const { code, output } = await tsc('typescript', ['--noEmit', '--strict', '-p', 'tsconfig.node.json'], dir);
+  assert.equal(code, 0, `tsc (TypeScript 7, tsconfig.node.json):\n${output}`);
+});
+
+test('each entry exports at run time exactly the values its types declare', async () => {
+  const dir = prepareTypes();
+  // exports.js is the list; the fixture's exports-typed.ts checks it against the types.
+  const { valueExports } = await import(join(here, 'types', 'exports.js'));
+  const script = `const names = {};
+for (const entry of ${JSON.stringify(Object.keys(valueExports))}) names[entry] = Object.keys(await import(entry)).sort();
+console.log(JSON.stringify(names));`;
+  const runtime = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' }));
+  for (const [entry, names] of Object.entries(valueExports)) assert.deepEqual(runtime[entry], [...names].sort(), `the exports of ${entry}`);
+});
+
+test('publint finds no problem in the packed tarball', async () => {
+  const { code, output } = await run(join(root, 'node_modules', '.bin', 'publint'), ['run', '--strict', tarball], root);
+  assert.equal(code, 0, `publint:\n${output}`);
+});
+
+test('attw finds no problem with the types of any entry in the packed tarball', async () => {
+  const { code, output } = await run(
+    join(root, 'node_modules', '.bin', 'attw'),
+    [
+      tarball,
+      '--no-color',
+      // The package is ESM only, on purpose ("type": "module", and no
+      // "require" condition in "exports"), so a require() from CommonJS
+      // resolves to ESM: attw's cjs-resolves-to-esm. (Node >= 20.19 and 22.12
+      // load it all the same, as no module has a top-level await; older ones
+      // need import().) Only that rule is ignored: `--profile esm-only` would
+      // skip whole resolution modes, node10 too, which the package passes.
+      '--ignore-rules',
+      'cjs-resolves-to-esm',
+      // `wasm-sse/iife` is the classic script: it sets `globalThis.WasmSse` and
+      // exports nothing, so it has no module types to resolve (it is there to be
+      // resolved as a file, e.g. to copy it next to its .wasm).
+      '--exclude-entrypoints',
+      './iife',
+    ],
+    root,
+  );
+  assert.equal(code, 0, `attw:\n${output}`);
 });
