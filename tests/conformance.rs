@@ -223,6 +223,12 @@ mod batches {
 #[test]
 fn the_committed_table_is_what_make_cases_py_generates() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance/make_cases.py");
-    let out = std::process::Command::new("python3").arg(script).arg("--check").output().expect("python3 runs");
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out =
+        std::process::Command::new("python3").arg(script).arg("--check").output().expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

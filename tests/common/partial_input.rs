@@ -31,7 +31,9 @@ impl PartialInput {
             match v {
                 Value::String(raw) => serde_json::from_str(&format!("\"{raw}\"")).expect("a whole string"),
                 Value::Array(items) => Value::Array(items.iter().map(decode).collect()),
-                Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), decode(v))).collect()),
+                Value::Object(map) => {
+                    Value::Object(map.iter().map(|(k, v)| (k.clone(), decode(v))).collect())
+                }
                 other => other.clone(),
             }
         }
