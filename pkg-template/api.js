@@ -17,6 +17,27 @@ const TWO_TO_32 = 2 ** 32;
 
 const noop = () => {};
 
+export const FEED_TYPES = 'feed() takes a string, a Uint8Array, an ArrayBuffer or an ArrayBuffer view';
+
+export const isHighSurrogate = (code) => code >= 0xd800 && code <= 0xdbff;
+
+/**
+ * Text that may end between the two halves of a surrogate pair, split for a
+ * chunked consumer: `[whole, held]`, where `held` is a trailing high half that
+ * waits for the next chunk (prepend it then), or ''.
+ */
+export function holdHighSurrogate(text) {
+  return isHighSurrogate(text.charCodeAt(text.length - 1)) ? [text.slice(0, -1), text.slice(-1)] : [text, ''];
+}
+
+/** A binary chunk as bytes, or `undefined` when it is not one. */
+export function chunkBytes(chunk) {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return undefined;
+}
+
 /** A problem found while parsing; `type` says which. Parsing goes on after it. */
 export class ParseError extends Error {
   constructor(message, fields) {
@@ -120,26 +141,15 @@ export function createParser(callbacks, options = {}) {
 
   function feed(chunk) {
     if (typeof chunk === 'string') {
-      let text = heldHighSurrogate + chunk;
-      heldHighSurrogate = '';
-      const last = text.charCodeAt(text.length - 1);
-      if (last >= 0xd800 && last <= 0xdbff) {
-        heldHighSurrogate = text.slice(-1);
-        text = text.slice(0, -1);
-      }
+      let text;
+      [text, heldHighSurrogate] = holdHighSurrogate(heldHighSurrogate + chunk);
       deliver(core.feed_str(text));
       return;
     }
+    const bytes = chunkBytes(chunk);
+    if (bytes === undefined) throw new TypeError(FEED_TYPES);
     flushHeldSurrogate();
-    if (chunk instanceof Uint8Array) {
-      deliver(core.feed_bytes(chunk));
-    } else if (chunk instanceof ArrayBuffer) {
-      deliver(core.feed_bytes(new Uint8Array(chunk)));
-    } else if (ArrayBuffer.isView(chunk)) {
-      deliver(core.feed_bytes(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-    } else {
-      throw new TypeError('feed() takes a string, a Uint8Array, an ArrayBuffer or an ArrayBuffer view');
-    }
+    deliver(core.feed_bytes(bytes));
   }
 
   // A lone high surrogate that no low half followed decodes as U+FFFD, as

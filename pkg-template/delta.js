@@ -8,7 +8,7 @@
 // no JS object per event. The whole text is kept here by concatenation: a flush
 // hands over only the new text and the live display tail.
 import { WasmDelta } from './wasm_sse.js';
-import { createParser } from './api.js';
+import { FEED_TYPES, chunkBytes, createParser, holdHighSurrogate, isHighSurrogate } from './api.js';
 import { createPartialValue } from './partial-json.js';
 import { assertReady } from './loader.js';
 
@@ -29,7 +29,6 @@ const PRESETS = ['openai', 'openai-chat', 'openai-responses', 'anthropic', 'ai-s
 const FRAME_FALLBACK_MS = 16;
 
 const noop = () => {};
-const isHighSurrogate = (code) => code >= 0xd800 && code <= 0xdbff;
 
 // A string that does not end in half a surrogate pair, so that two queued
 // strings can never join into one character (the halves become U+FFFD, as a
@@ -150,14 +149,7 @@ export function createDeltaStream(options = {}) {
   }
 
   function queueText(t) {
-    if (heldHigh) {
-      t = heldHigh + t;
-      heldHigh = '';
-    }
-    if (isHighSurrogate(t.charCodeAt(t.length - 1))) {
-      heldHigh = t.slice(-1);
-      t = t.slice(0, -1);
-    }
+    [t, heldHigh] = holdHighSurrogate(heldHigh + t);
     if (t) {
       queue += t;
       records.push(TEXT, t.length);
@@ -296,21 +288,13 @@ export function createDeltaStream(options = {}) {
     if (!drain()) return;
     let status;
     if (typeof chunk === 'string') {
-      let s = heldFeedHigh + chunk;
-      heldFeedHigh = '';
-      if (isHighSurrogate(s.charCodeAt(s.length - 1))) {
-        heldFeedHigh = s.slice(-1);
-        s = s.slice(0, -1);
-      }
-      status = core.feed_str(s);
-    } else if (chunk instanceof Uint8Array) {
-      status = core.feed_bytes(chunk);
-    } else if (chunk instanceof ArrayBuffer) {
-      status = core.feed_bytes(new Uint8Array(chunk));
-    } else if (ArrayBuffer.isView(chunk)) {
-      status = core.feed_bytes(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      let text;
+      [text, heldFeedHigh] = holdHighSurrogate(heldFeedHigh + chunk);
+      status = core.feed_str(text);
     } else {
-      throw new TypeError('feed() takes a string, a Uint8Array, an ArrayBuffer or an ArrayBuffer view');
+      const bytes = chunkBytes(chunk);
+      if (bytes === undefined) throw new TypeError(FEED_TYPES);
+      status = core.feed_bytes(bytes);
     }
     if (settle(status)) pushed();
   }

@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { cargoVersion } from './cargo-version.mjs';
 
 const [bindgenDir] = process.argv.slice(2);
 const root = new URL('..', import.meta.url).pathname;
 const outfile = join(bindgenDir, 'wasm-sse.iife.js');
-const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
+const version = cargoVersion(root);
 
 // The template's modules import './wasm_sse.js', which exists only in the
 // wasm-bindgen output (and in pkg/ once assembled).

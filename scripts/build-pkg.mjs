@@ -3,6 +3,7 @@
 //
 // The main entry gets the full wasm (parser, client, delta); `wasm-sse/parser`
 // (pkg/parser/) gets the parser-only wasm with the same api.js and loader.js beside it.
+import { cargoVersion } from './cargo-version.mjs';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -10,8 +11,7 @@ const [bindgenDir, parserBindgenDir, pkgDir] = process.argv.slice(2);
 const root = new URL('..', import.meta.url).pathname;
 const template = join(root, 'pkg-template');
 
-const cargoToml = readFileSync(join(root, 'Cargo.toml'), 'utf8');
-const version = /^version\s*=\s*"([^"]+)"/m.exec(cargoToml)[1];
+const version = cargoVersion(root);
 
 rmSync(pkgDir, { recursive: true, force: true });
 mkdirSync(join(pkgDir, 'parser'), { recursive: true });

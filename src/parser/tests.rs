@@ -349,3 +349,30 @@ fn a_100_mb_line_fed_in_1_kb_chunks_is_parsed_in_one_pass() {
         other => panic!("{} items", other.len()),
     }
 }
+
+/// Records whether each event's own block had an `id:` field.
+#[derive(Default)]
+struct HasId(Vec<(String, bool)>);
+
+impl Sink for HasId {
+    fn on_event(&mut self, e: Event<'_>) {
+        self.0.push((e.id.to_owned(), e.has_id));
+    }
+}
+
+#[test]
+fn an_event_says_whether_its_own_block_set_the_id() {
+    let mut parser = Parser::new();
+    let mut seen = HasId::default();
+    // Set; carried over; set again to the same value; a NUL id is ignored, so carried over.
+    parser.feed(b"id: 7\ndata: a\n\ndata: b\n\nid: 7\ndata: c\n\nid: x\0y\ndata: d\n\n", &mut seen);
+    assert_eq!(seen.0, [("7".into(), true), ("7".into(), false), ("7".into(), true), ("7".into(), false)]);
+    // A block without data that sets the ID dispatches nothing, and the next event carries it over.
+    parser.feed(b"id: 8\n\ndata: e\n\n", &mut seen);
+    assert_eq!(seen.0.last(), Some(&("8".into(), false)));
+    // After a reconnect the carried-over ID is not the new block's own.
+    parser.reset();
+    parser.set_last_event_id("9");
+    parser.feed(b"data: f\n\n", &mut seen);
+    assert_eq!(seen.0.last(), Some(&("9".into(), false)));
+}

@@ -148,22 +148,9 @@ fn is_ascii(bytes: &[u8]) -> bool {
     bytes.iter().fold(0u8, |any, &b| any | b) < 0x80
 }
 
-/// UTF-16 length of a string: one unit per scalar value, two above U+FFFF.
-///
-/// Every scalar value has exactly one byte that is not a continuation byte
-/// (`10xxxxxx`), and those above U+FFFF start with `11110xxx`; so the length is
-/// the count of non-continuation bytes plus the count of 4-byte leads. The loops
-/// are branch-free so that they compile to SIMD: this runs over all text JS gets.
+/// UTF-16 length of a string, as the records give it.
 fn utf16_len(s: &str) -> u32 {
-    let bytes = s.as_bytes();
-    let mut units = 0u32;
-    // Per block, count in u8 lanes (at most 2 per byte of a 127-byte block).
-    for block in bytes.chunks(127) {
-        let count: u8 =
-            block.iter().fold(0u8, |n, &b| n + u8::from((b as i8) >= -0x40) + u8::from(b >= 0xF0));
-        units += u32::from(count);
-    }
-    units
+    crate::delta::utf16_len(s) as u32
 }
 
 /// The incremental parser behind `createParser`. Not for direct use: the record

@@ -1,4 +1,4 @@
-//! Helpers shared by the delta integration tests and `examples/flicker.rs`.
+//! Helpers shared by the delta integration tests and `benches/native/flicker.rs`.
 
 #![allow(dead_code)]
 

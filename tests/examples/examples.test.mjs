@@ -88,6 +88,9 @@ async function prepare(name) {
     if (['node_modules', 'dist'].includes(entry) || entry.endsWith('.test.mjs')) continue;
     await cp(`${src}${entry}`, `${dir}${entry}`, { recursive: true });
   }
+  // The configuration the React and Vue apps share, at the same relative place.
+  await rm(`${WORK}shared`, { recursive: true, force: true });
+  await cp(`${ROOT}examples/shared`, `${WORK}shared`, { recursive: true });
   // First run: seed node_modules from the example's (same lockfile, saves the download).
   if (!existsSync(`${dir}node_modules`) && existsSync(`${src}node_modules`)) {
     await cp(`${src}node_modules`, `${dir}node_modules`, {

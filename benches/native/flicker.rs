@@ -3,11 +3,11 @@
 //! markdown rule (see `tests/common/markdown_rule.rs`), for naive accumulation,
 //! `Hold` and `Heal`, and how many characters `Hold` keeps back on average.
 //!
-//! Run with `cargo run --example flicker`.
+//! Run with `cargo run --example flicker` (a native bench, kept under benches/).
 
-#[path = "../tests/common/markdown_rule.rs"]
+#[path = "../../tests/common/markdown_rule.rs"]
 mod markdown_rule;
-#[path = "../tests/common/streaming.rs"]
+#[path = "../../tests/common/streaming.rs"]
 mod streaming;
 
 use streaming::{corpus, stream, Tokenization};
