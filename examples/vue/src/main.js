@@ -1,5 +1,5 @@
 import { createApp } from 'vue';
 import App from './App.vue';
-import './style.css';
+import '../../shared/chat.css';
 
 createApp(App).mount('#app');
