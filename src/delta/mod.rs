@@ -418,7 +418,7 @@ impl Pipeline {
     fn changes(&self) -> Changes {
         Changes {
             reasoning: self.reasoning_new || self.reasoning.as_ref().is_some_and(|r| r.ready_end() > r.sent),
-            tool_calls: self.tools.changed,
+            tool_calls: self.tools.dirty(),
             usage: self.usage.changed,
             finish_reason: self.finish_changed,
         }

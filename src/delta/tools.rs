@@ -104,8 +104,6 @@ impl ToolCall {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tools {
     pub(crate) calls: Vec<ToolCall>,
-    /// Something changed since the last flush.
-    pub(crate) changed: bool,
 }
 
 impl Tools {
@@ -138,7 +136,6 @@ impl Tools {
                 index
             }
         };
-        self.changed = true;
         &mut self.calls[at]
     }
 
@@ -203,7 +200,6 @@ impl Tools {
                     if !call.done {
                         call.done = true;
                         call.dirty = true;
-                        self.changed = true;
                     }
                 }
             }
@@ -211,10 +207,14 @@ impl Tools {
                 for call in self.calls.iter_mut().filter(|c| !c.done) {
                     call.done = true;
                     call.dirty = true;
-                    self.changed = true;
                 }
             }
         }
+    }
+
+    /// Whether a call changed since the last flush.
+    pub(crate) fn dirty(&self) -> bool {
+        self.calls.iter().any(|c| c.dirty)
     }
 
     /// A flush: what changed since the last one becomes what the flush reports.
@@ -227,6 +227,5 @@ impl Tools {
             call.reset_sent = std::mem::take(&mut call.reset);
             call.changed = std::mem::take(&mut call.dirty);
         }
-        self.changed = false;
     }
 }
