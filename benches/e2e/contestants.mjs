@@ -1,54 +1,59 @@
-// The fetch-to-onmessage pipelines under comparison, each as an app would
-// write it, behind one interface:
+// The fetch-to-callback pipelines under comparison, each as an app would write
+// it, behind one interface:
 //
-//   run(url, sink) -> Promise that settles when the stream has ended
+//   { name, kind, run(url, sink, { flush, fetch }) } -> a Promise that settles
+//                                                      when the stream has ended
 //
-// `sink(data)` takes each event's data string; the runner's sink counts or
-// time-stamps it. Each contestant calls it from its own callback literal, so
-// that the property load on the library's event object stays monomorphic; the
-// sink itself only ever sees strings. Errors throw (onerror rethrows), so a
-// broken contestant fails its run instead of retrying forever. No AbortSignal:
-// the options are what the READMEs show (with a signal, wasm-sse listens for
-// abort anew for every chunk it reads); the runner times out a run instead.
-// Runs in the browser bundle.
+// `kind` says what `sink(string)` is given: 'data' contestants hand it each
+// event's data; 'text' contestants (the LLM way: the answer's text) hand it
+// each piece of answer text they produce, which the runner concatenates.
+// `flush` is for the delta pipeline: 'frame' (its default, what a UI uses)
+// in the throughput runs, 'event' in the latency runs. `fetch` is the fetch
+// to use (the global one, or one that answers from memory in reads of an
+// exact size); every library here takes it the way it documents.
+//
+// Each contestant calls the sink from its own callback literal, so that the
+// property load on the library's event object stays monomorphic. Errors throw
+// (onerror rethrows), so a broken contestant fails its run instead of retrying
+// forever. No AbortSignal: the options are what the READMEs show; the runner
+// times out a run instead. Runs in the browser bundle and in Node.
 
 import { fetchEventSource as microsoftFetchEventSource } from '@microsoft/fetch-event-source';
-import { createParser } from 'eventsource-parser';
+import { createParser as createEventsourceParser } from 'eventsource-parser';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 export const WASM_SSE = 'wasm-sse fetchEventSource';
+export const WASM_DELTA = 'wasm-sse fetchEventSource({ delta })';
+export const WASM_PARSER = 'wasm-sse createParser over fetch';
 export const MICROSOFT = '@microsoft/fetch-event-source';
 export const ESP_FEED = 'eventsource-parser, createParser + feed';
 export const ESP_STREAM = 'eventsource-parser, EventSourceParserStream';
-export const BASELINE = 'baseline (fetch + decode + split)';
+export const ESP_JSON = 'eventsource-parser + JSON.parse + concat';
+export const FLOOR = 'floor: reader.read() + TextDecoder';
 
 const rethrow = (err) => {
   throw err;
 };
 
-async function ok(url) {
+async function ok(url, fetch) {
   const response = await fetch(url);
   if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} from ${url}`);
   return response;
 }
 
-/** wasm-sse as its README shows it. */
-export const wasmSse = (fetchEventSource) => ({
-  name: WASM_SSE,
-  run: (url, sink) =>
-    fetchEventSource(url, {
-      onmessage(e) {
-        sink(e.data);
-      },
-      onerror: rethrow,
-    }),
-});
+/** The answer text of one OpenAI chat-completion chunk, the way apps read it. */
+function contentOf(data) {
+  if (data === '[DONE]') return undefined;
+  return JSON.parse(data).choices[0]?.delta?.content;
+}
 
 /** openWhenHidden so that it never waits on visibility (the page is visible). */
 export const microsoft = {
   name: MICROSOFT,
-  run: (url, sink) =>
+  kind: 'data',
+  run: (url, sink, { fetch }) =>
     microsoftFetchEventSource(url, {
+      fetch,
       openWhenHidden: true,
       onmessage(e) {
         sink(e.data);
@@ -60,9 +65,10 @@ export const microsoft = {
 /** Its README's first example: a parser fed the decoded text chunk by chunk. */
 export const eventsourceParserFeed = {
   name: ESP_FEED,
-  async run(url, sink) {
-    const response = await ok(url);
-    const parser = createParser({
+  kind: 'data',
+  async run(url, sink, { fetch }) {
+    const response = await ok(url, fetch);
+    const parser = createEventsourceParser({
       onEvent(e) {
         sink(e.data);
       },
@@ -80,8 +86,9 @@ export const eventsourceParserFeed = {
 /** Its README's stream usage: two TransformStreams behind the body. */
 export const eventsourceParserStream = {
   name: ESP_STREAM,
-  async run(url, sink) {
-    const response = await ok(url);
+  kind: 'data',
+  async run(url, sink, { fetch }) {
+    const response = await ok(url, fetch);
     const reader = response.body
       .pipeThrough(new TextDecoderStream())
       .pipeThrough(new EventSourceParserStream({ onError: 'terminate' }))
@@ -94,21 +101,48 @@ export const eventsourceParserStream = {
   },
 };
 
-/**
- * The floor, no SSE parser: the body read as fetchEventSource reads it,
- * decoded, and cut at blank lines. It knows what no parser may assume: LF line
- * ends and one `data: ` line per event.
- */
-export const baseline = {
-  name: BASELINE,
-  async run(url, sink) {
-    const response = await ok(url);
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let carry = '';
+/** What an app does with it for an LLM answer: JSON.parse each event, append its text. */
+export const eventsourceParserJson = {
+  name: ESP_JSON,
+  kind: 'text',
+  async run(url, sink, { fetch }) {
+    const response = await ok(url, fetch);
+    const parser = createEventsourceParser({
+      onEvent(e) {
+        const content = contentOf(e.data);
+        if (content) sink(content);
+      },
+      onError: rethrow,
+    });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      parser.feed(value);
+    }
+  },
+};
+
+/**
+ * The floor, no SSE parser: the body read with a bare reader.read() loop,
+ * decoded, and cut at blank lines. It knows what no parser may assume: LF line
+ * ends and one `data: ` line per event. `reads` counts the reads of the last
+ * run, so the report can say what read size the stream really arrived in.
+ */
+export const floor = {
+  name: FLOOR,
+  kind: 'data',
+  reads: 0,
+  async run(url, sink, { fetch }) {
+    const response = await ok(url, fetch);
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let carry = '';
+    let reads = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      reads++;
       const text = carry + decoder.decode(value, { stream: true });
       let from = 0;
       let at = text.indexOf('\n\n');
@@ -119,17 +153,77 @@ export const baseline = {
       }
       carry = text.slice(from);
     }
+    floor.reads = reads;
   },
 };
 
-export const PEERS = [microsoft, eventsourceParserFeed, eventsourceParserStream, baseline];
+export const PEERS = [microsoft, eventsourceParserFeed, eventsourceParserStream, eventsourceParserJson, floor];
+
+/** wasm-sse as its README shows it. */
+const wasmSse = ({ fetchEventSource }) => ({
+  name: WASM_SSE,
+  kind: 'data',
+  run: (url, sink, { fetch }) =>
+    fetchEventSource(url, {
+      fetch,
+      onmessage(e) {
+        sink(e.data);
+      },
+      onerror: rethrow,
+    }),
+});
+
+/** The delta option: the answer's text straight out of wasm, no event objects. */
+const wasmDelta = ({ fetchEventSource }) => ({
+  name: WASM_DELTA,
+  kind: 'text',
+  run: (url, sink, { flush, fetch }) =>
+    fetchEventSource(url, {
+      fetch,
+      delta: {
+        format: 'openai',
+        flush,
+        onDelta(f) {
+          sink(f.delta);
+        },
+      },
+      onerror: rethrow,
+    }),
+});
+
+/** Its createParser in a reader loop, fed the body's bytes. */
+const wasmParser = ({ createParser }) => ({
+  name: WASM_PARSER,
+  kind: 'data',
+  async run(url, sink, { fetch }) {
+    const response = await ok(url, fetch);
+    const parser = createParser({
+      onEvent(e) {
+        sink(e.data);
+      },
+      onError: rethrow,
+    });
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parser.feed(value);
+      }
+    } finally {
+      parser.free?.();
+    }
+  },
+});
 
 /**
- * wasm-sse's fetchEventSource from the package entry at `url`, or a
- * placeholder saying why it is not measured.
+ * wasm-sse's contestants from the package entry at `url` (loaded as shipped,
+ * never bundled), or placeholders saying why they are not measured.
  */
 export async function loadWasmSse(url, missingReason) {
-  if (!url) return { name: WASM_SSE, missing: missingReason };
+  const names = [WASM_SSE, WASM_DELTA, WASM_PARSER];
+  const missing = (reason) => names.map((name) => ({ name, missing: reason }));
+  if (!url) return missing(missingReason);
   let mod;
   try {
     mod = await import(/* the package as shipped, never bundled */ url);
@@ -137,10 +231,10 @@ export async function loadWasmSse(url, missingReason) {
     // `ready` instantiated it at import (top-level await) and has none.
     await mod.ready;
   } catch (err) {
-    return { name: WASM_SSE, missing: `importing ${url} failed: ${err}` };
+    return missing(`importing ${url} failed: ${err}`);
   }
-  if (typeof mod.fetchEventSource !== 'function') {
-    return { name: WASM_SSE, missing: `${url} exports no fetchEventSource (exports: ${Object.keys(mod).join(', ')})` };
+  if (typeof mod.fetchEventSource !== 'function' || typeof mod.createParser !== 'function') {
+    return missing(`${url} lacks fetchEventSource or createParser (exports: ${Object.keys(mod).join(', ')})`);
   }
-  return { ...wasmSse(mod.fetchEventSource), from: url };
+  return [wasmSse(mod), wasmDelta(mod), wasmParser(mod)].map((c) => ({ ...c, from: url }));
 }

@@ -5,19 +5,25 @@
 // its embedder policy). Every path sits under a random prefix, so a request
 // that reaches some other server on a stale port gets a 404, never a stream.
 //
-//   GET PREFIX/stream         the whole stream, written as fast as the socket
-//                             takes it, in WRITE_SIZE slices
+//   GET PREFIX/stream?size=N  the whole stream, as a live LLM endpoint writes
+//                             it: whole events only, as many as fit in N
+//                             bytes per write (at least one), each write
+//                             flushed to the socket before the next
 //   GET PREFIX/paced?n=&ms=   n chat events, one every ms milliseconds, each
-//                             carrying the server's wall clock at its write
-//                             in "t" (ms), then `data: [DONE]`
+//                             carrying its index and the server's wall clock
+//                             at its write (see pacedEvent), then
+//                             `data: [DONE]`
 //   GET PREFIX/clock          the server's wall clock now, as text (ms)
 //
 // Wall clock: performance.timeOrigin + performance.now(), what the page uses.
 
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { pacedStamp } from './stamps.mjs';
+import { eventWrites } from './stream.mjs';
 
-export const WRITE_SIZE = 1 << 20;
+/** The write sizes the bench streams at: one event, about 1 KB, 16 KB. */
+export const WRITE_SIZES = [256, 1024, 16 * 1024];
 
 const CORS = {
   'access-control-allow-origin': '*',
@@ -32,13 +38,14 @@ export const wallClock = () => performance.timeOrigin + performance.now();
 
 /**
  * A chat-completion chunk like those of the throughput stream (about 200 bytes
- * of JSON, some multi-byte text), with the write time and the index in front.
+ * of JSON, some multi-byte text). Its text delta ends in a stamp
+ * `⟦index@write time⟧`, so that a contestant that only sees text (the delta
+ * pipeline, JSON.parse + concat) can be timed like one that sees the data.
  */
 export function pacedEvent(i, t) {
-  const content = ['The', ' café', ' in', ' 東京', ' is', ' open 🚀', ' today', ','][i % 8];
+  const word = ['The', ' café', ' in', ' 東京', ' is', ' open 🚀', ' today', ','][i % 8];
+  const content = `${word}${pacedStamp(i, t)}`;
   return JSON.stringify({
-    t,
-    i,
     id: 'chatcmpl-AbCdEfGhIjKlMnOpQrStUvWxYz012',
     object: 'chat.completion.chunk',
     created: 1735689600,
@@ -52,7 +59,6 @@ export function pacedEvent(i, t) {
  * @returns {Promise<{ origin: string, prefix: string, requests: Record<string, number>, close(): Promise<void> }>}
  */
 export async function startStreamServer(body) {
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const prefix = `/e2e-${randomBytes(8).toString('hex')}`;
   const requests = { stream: 0, paced: 0, clock: 0, preflight: 0, unknown: 0 };
   const timers = new Set();
@@ -67,7 +73,7 @@ export async function startStreamServer(body) {
     switch (url.pathname) {
       case `${prefix}/stream`:
         requests.stream++;
-        return sendAll(res);
+        return sendAll(res, Number(url.searchParams.get('size')));
       case `${prefix}/paced`:
         requests.paced++;
         return sendPaced(res, Number(url.searchParams.get('n')), Number(url.searchParams.get('ms')));
@@ -82,22 +88,20 @@ export async function startStreamServer(body) {
     }
   });
 
-  // Everything at once, in big slices; waits for the socket only when Node's
-  // buffer is full. Chunked transfer encoding, as an SSE endpoint sends.
-  async function sendAll(res) {
+  // One write per slice of whole events, each flushed to the socket (its
+  // callback) before the next goes: a live endpoint's schedule, not one big
+  // buffer. Chunked transfer encoding, as an SSE endpoint sends.
+  const slicings = new Map();
+  async function sendAll(res, size) {
+    if (!(size >= 1)) {
+      res.writeHead(400, { 'content-type': 'text/plain', ...CORS }).end('size');
+      return;
+    }
+    if (!slicings.has(size)) slicings.set(size, eventWrites(body, size));
     res.writeHead(200, SSE);
-    for (let at = 0; at < bytes.length && !res.destroyed; at += WRITE_SIZE) {
-      if (!res.write(bytes.subarray(at, at + WRITE_SIZE))) {
-        await new Promise((ok) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            ok();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+    for (const slice of slicings.get(size)) {
+      if (res.destroyed) return;
+      await new Promise((ok) => res.write(slice, ok));
     }
     res.end();
   }
