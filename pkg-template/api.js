@@ -117,7 +117,7 @@ export function createParser(callbacks, options = {}) {
   if (maxBufferSize !== undefined && (typeof maxBufferSize !== 'number' || !(maxBufferSize >= 0))) {
     throw new TypeError('maxBufferSize must be a non-negative number of bytes');
   }
-  const core = new WasmParser(maxBufferSize, typeof onComment === 'function', typeof onError === 'function');
+  let core = new WasmParser(maxBufferSize, typeof onComment === 'function', typeof onError === 'function');
 
   // A string chunk may end between the two halves of a surrogate pair; the high
   // half waits here for the next chunk instead of becoming U+FFFD.
@@ -140,6 +140,7 @@ export function createParser(callbacks, options = {}) {
   }
 
   function feed(chunk) {
+    live();
     if (typeof chunk === 'string') {
       let text;
       [text, heldHighSurrogate] = holdHighSurrogate(heldHighSurrogate + chunk);
@@ -149,7 +150,8 @@ export function createParser(callbacks, options = {}) {
     const bytes = chunkBytes(chunk);
     if (bytes === undefined) throw new TypeError(FEED_TYPES);
     flushHeldSurrogate();
-    deliver(core.feed_bytes(bytes));
+    // A callback of the held half's events may have freed the parser.
+    if (core !== null) deliver(core.feed_bytes(bytes));
   }
 
   // A lone high surrogate that no low half followed decodes as U+FFFD, as
@@ -163,17 +165,34 @@ export function createParser(callbacks, options = {}) {
   }
 
   function reset(resetOptions = {}) {
+    live();
     generation++;
     if (resetOptions.consume) {
       flushHeldSurrogate();
-      deliver(core.consume());
+      if (core !== null) deliver(core.consume());
     } else {
       heldHighSurrogate = '';
       core.reset();
     }
   }
 
-  return { feed, reset };
+  // The wasm side is released by free() alone: wasm-bindgen registers no
+  // finalizer, so a parser dropped without it keeps its memory for good.
+  function live() {
+    if (core === null) throw new TypeError('wasm-sse: this parser was freed (free() or [Symbol.dispose])');
+  }
+
+  function free() {
+    if (core === null) return;
+    // Like reset(): the rest of a batch being delivered is not.
+    generation++;
+    core.free();
+    core = null;
+  }
+
+  const parser = { feed, reset, free };
+  if (typeof Symbol.dispose === 'symbol') parser[Symbol.dispose] = free;
+  return parser;
 }
 
 /**
@@ -203,7 +222,14 @@ export class EventSourceParserStream extends TransformStream {
       transform(chunk) {
         parser.feed(chunk);
       },
-      // At the end of the stream an unfinished event is discarded, as the spec says.
+      // At the end of the stream an unfinished event is discarded, as the spec
+      // says; the parser's wasm memory goes with it (and on cancel).
+      flush() {
+        parser.free();
+      },
+      cancel() {
+        parser.free();
+      },
     });
   }
 }

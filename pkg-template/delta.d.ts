@@ -216,6 +216,13 @@ export interface DeltaStream {
   /** The stream has ended (end marker, error, `finish()` or `abort()`); later
    * calls do nothing. */
   readonly closed: boolean;
+  /** Releases the stream's wasm memory now, with no last flush: no callback
+   * runs after it returns, and later calls do nothing. A stream that ended
+   * (`finish()`, `abort()`, its end marker, an error) has released it already;
+   * one dropped before that keeps it (there is no finalizer). */
+  free(): void;
+  /** {@link DeltaStream.free}, for `using stream = createDeltaStream(...)`. */
+  [Symbol.dispose](): void;
 }
 
 /**

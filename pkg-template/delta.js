@@ -244,8 +244,7 @@ export function createDeltaStream(options = {}) {
     try {
       deliver(true);
     } finally {
-      core.free();
-      core = null;
+      release();
       if (how === 'done') onDone();
       else if (how === 'error') {
         if (typeof onError === 'function') onError(error);
@@ -324,6 +323,26 @@ export function createDeltaStream(options = {}) {
     pushed();
   }
 
+  // What holds wasm memory: the pipeline, and the JS-side parser of a format
+  // function. wasm-bindgen registers no finalizer: this is the only release.
+  function release() {
+    core?.free();
+    core = null;
+    jsParser?.free();
+    jsParser = null;
+  }
+
+  // Gone at once: no last flush, no callback after this returns.
+  function free() {
+    if (!closed) {
+      closed = true;
+      cancel();
+    }
+    queue = '';
+    records.length = 0;
+    release();
+  }
+
   function abort() {
     if (closed) return;
     // Deliver what was pushed, but report nothing more: no end, no error.
@@ -342,6 +361,7 @@ export function createDeltaStream(options = {}) {
     finish,
     abort,
     restart,
+    free,
     get text() {
       return text;
     },
@@ -349,6 +369,7 @@ export function createDeltaStream(options = {}) {
       return closed;
     },
   };
+  if (typeof Symbol.dispose === 'symbol') stream[Symbol.dispose] = free;
   if (!userFormat) {
     internals.set(stream, {
       link: () => core.link(),

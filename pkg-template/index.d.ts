@@ -3,6 +3,14 @@
  * to WebAssembly. No init call is needed: importing the package loads the wasm.
  */
 
+declare global {
+  // `Symbol.dispose` (explicit resource management) for projects whose `lib`
+  // predates it; the same declaration as TypeScript's own esnext lib.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** One dispatched event. */
 export interface EventSourceMessage {
   /** The event type: the block's `event:` field, or `"message"`. */
@@ -74,6 +82,15 @@ export interface EventSourceParser {
    * with `consume`). The last event ID is kept, as a reconnecting client needs.
    */
   reset(options?: ResetOptions): void;
+  /**
+   * Releases the parser's wasm memory now; nothing else does (there is no
+   * finalizer), so a parser that is dropped without it keeps its memory. The
+   * rest of a chunk being delivered is not delivered; `feed` and `reset` then
+   * throw a `TypeError`. Calling it again does nothing.
+   */
+  free(): void;
+  /** {@link EventSourceParser.free}, for `using parser = createParser(...)`. */
+  [Symbol.dispose](): void;
 }
 
 /**

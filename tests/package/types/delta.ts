@@ -129,6 +129,8 @@ stream.finish();
 stream.abort();
 exactly<string>()(stream.text);
 exactly<boolean>()(stream.closed);
+exactly<void>()(stream.free());
+exactly<void>()(stream[Symbol.dispose]());
 
 // Events from the parser go straight in.
 const parser = createParser({ onEvent: (event) => stream.pushEvent(event) });

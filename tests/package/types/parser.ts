@@ -63,6 +63,8 @@ parser.feed(new Uint16Array(2));
 parser.reset();
 parser.reset({ consume: true } satisfies Required<ResetOptions>);
 exactly<void>()(parser.feed(''));
+exactly<void>()(parser.free());
+exactly<void>()(parser[Symbol.dispose]());
 
 // The stream: bytes or text in, events out.
 const streamOptions = {
