@@ -52,6 +52,8 @@ export async function fetchEventSource(input, init = {}) {
   signal?.addEventListener('abort', onAbort);
 
   const state = { lastEventId: '' };
+  // Made once, not per chunk: a batch stops at an abort from a callback.
+  const stillCurrent = () => !signal?.aborted;
   let retry;
   const handlers = {
     event(event, data) {
@@ -77,7 +79,7 @@ export async function fetchEventSource(input, init = {}) {
     onretry: (info) => onretry?.(info),
     makeError: (type, message, fields) => new FetchEventSourceError(type, message, fields),
     deliver(records, ascii, wide) {
-      decodeBatch(records, ascii, wide, state, handlers, () => !signal?.aborted);
+      decodeBatch(records, ascii, wide, state, handlers, stillCurrent);
     },
     deltaFed: (status) => internals.fed(status),
   };

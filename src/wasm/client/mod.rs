@@ -16,7 +16,7 @@ mod io;
 mod js;
 mod stream;
 
-use futures_util::future::Either;
+use futures_util::future::{select, Either};
 use futures_util::StreamExt;
 use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -350,36 +350,43 @@ impl<D: Driver> Attempt<'_, D> {
         let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
         parser.reset();
         parser.set_last_event_id(self.policy.last_event_id());
-        let mut buffer = Vec::new();
+        let mut buffer: Vec<u8> = Vec::new();
         // One abort listener for the whole body, not one per chunk: adding and
         // removing it costs more than parsing a small chunk.
         let mut abort = Box::pin(abort_of(signal));
         loop {
-            let next = chunks.next();
+            // `select`, not `race`: both sides are Unpin, so a read allocates
+            // nothing here.
+            let next = select(chunks.next(), abort.as_mut());
             let step = match self.config.idle_timeout_ms {
-                Some(ms) => match race(race(next, abort.as_mut()), Sleep::new(ms)).await {
+                Some(ms) => match race(next, Sleep::new(ms)).await {
                     Either::Left(step) => step,
                     Either::Right(()) => {
                         return Outcome::Failed(StreamError::IdleTimeout { timeout_ms: ms as u64 });
                     }
                 },
-                None => race(next, abort.as_mut()).await,
+                None => next.await,
             };
             let chunk = match step {
-                Either::Right(()) => return Outcome::Aborted,
-                Either::Left(None) => {
+                Either::Right(((), _)) => return Outcome::Aborted,
+                Either::Left((None, _)) => {
                     parser.reset();
                     return Outcome::Ended;
                 }
-                Either::Left(Some(Err(e))) => {
+                Either::Left((Some(Err(e)), _)) => {
                     return Outcome::Failed(StreamError::Network { message: js_message(&e) });
                 }
-                Either::Left(Some(Ok(chunk))) => chunk,
+                Either::Left((Some(Ok(chunk)), _)) => chunk,
             };
             let Ok(bytes) = chunk.dyn_into::<Uint8Array>() else { continue };
-            buffer.resize(bytes.length() as usize, 0);
-            bytes.copy_to(&mut buffer);
-            if let Some(outcome) = self.feed(&buffer, parser) {
+            // The buffer only grows (zero-filled then, never per read): the
+            // chunk is copied over its start.
+            let len = bytes.length() as usize;
+            if buffer.len() < len {
+                buffer.resize(len, 0);
+            }
+            bytes.copy_to(&mut buffer[..len]);
+            if let Some(outcome) = self.feed(&buffer[..len], parser) {
                 return outcome;
             }
             if signal.as_ref().is_some_and(|s| s.aborted()) {
@@ -391,8 +398,10 @@ impl<D: Driver> Attempt<'_, D> {
     /// Parses one chunk, hands its events to the driver and tells the policy
     /// and the metrics; `Some` when the attempt ends here.
     fn feed(&mut self, chunk: &[u8], parser: &mut Parser) -> Option<Outcome> {
-        let now = js_sys::Date::now;
-        self.metrics.on_bytes(chunk.len(), now());
+        // The clock matters only until the first byte and the first event are
+        // timed: after that a chunk reads it no more (a call into JS each).
+        let now = |first: Option<f64>| if first.is_none() { js_sys::Date::now() } else { 0.0 };
+        self.metrics.on_bytes(chunk.len(), now(self.metrics.time_to_first_byte_ms));
         let mut sink = AttemptSink {
             driver: &mut *self.driver,
             replay: &mut *self.replay,
@@ -410,7 +419,7 @@ impl<D: Driver> Attempt<'_, D> {
             self.policy.set_base_delay_ms(ms);
         }
         if events > 0 {
-            self.metrics.on_events(events, now());
+            self.metrics.on_events(events, now(self.metrics.time_to_first_event_ms));
             self.policy.on_event(parser.last_event_id());
         } else {
             // A block without data still moves the last event ID.
