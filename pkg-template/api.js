@@ -1,6 +1,6 @@
 // The JavaScript face of wasm-sse's parser, shared by every entry point. Its
 // functions need the wasm instantiated (loader.js); the entry starts the load.
-import { WasmParser } from './wasm_sse.js';
+import { WasmParser, wasmMemory } from './wasm_sse.js';
 import { assertReady } from './loader.js';
 
 // Record layout written by src/wasm/parser.rs; keep the two in step.
@@ -16,6 +16,13 @@ const WIDE = 1 << 31;
 const TWO_TO_32 = 2 ** 32;
 
 const noop = () => {};
+
+// String chunks are encoded by TextEncoder.encodeInto straight into the
+// parser's input area in wasm memory: one native pass. (Passing the string to
+// wasm-bindgen copies it with a JS loop up to its first non-ASCII character,
+// then re-encodes the rest.)
+const encoder = new TextEncoder();
+let memory;
 
 export const FEED_TYPES = 'feed() takes a string, a Uint8Array, an ArrayBuffer or an ArrayBuffer view';
 
@@ -139,12 +146,25 @@ export function createParser(callbacks, options = {}) {
     decodeBatch(records, core.take_ascii(), core.take_wide(), state, handlers, () => batch === generation);
   }
 
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  function feedText(text) {
+    const at = core.input_area(text.length * 3);
+    memory ??= wasmMemory();
+    const { written } = encoder.encodeInto(text, new Uint8Array(memory.buffer, at, text.length * 3));
+    deliver(core.feed_input(written));
+  }
+
   function feed(chunk) {
     live();
     if (typeof chunk === 'string') {
+      // Most chunks neither follow nor end in half a surrogate pair.
+      if (heldHighSurrogate === '' && !isHighSurrogate(chunk.charCodeAt(chunk.length - 1))) {
+        feedText(chunk);
+        return;
+      }
       let text;
       [text, heldHighSurrogate] = holdHighSurrogate(heldHighSurrogate + chunk);
-      deliver(core.feed_str(text));
+      feedText(text);
       return;
     }
     const bytes = chunkBytes(chunk);
@@ -160,7 +180,7 @@ export function createParser(callbacks, options = {}) {
     if (heldHighSurrogate) {
       const held = heldHighSurrogate;
       heldHighSurrogate = '';
-      deliver(core.feed_str(held));
+      feedText(held);
     }
   }
 

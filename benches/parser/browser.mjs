@@ -6,7 +6,8 @@ import { PEERS, loadWasmSse } from './contestants.mjs';
 import { measureAll } from './measure.mjs';
 
 globalThis.runParserBench = async ({ wasmSseUrl, wasmSseMissing, runs, warmup }) => {
-  const contestants = [await loadWasmSse(wasmSseUrl, wasmSseMissing), ...PEERS];
+  const wasm = await loadWasmSse(wasmSseUrl, wasmSseMissing);
+  const contestants = [wasm, ...(wasm.text ? [wasm.text] : []), ...PEERS];
   console.log('generating streams');
   const streams = buildStreams();
   const results = await measureAll({ streams, contestants, runs, warmup, gc: globalThis.gc, log: console.log });

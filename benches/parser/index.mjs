@@ -41,10 +41,8 @@ export async function run(ctx) {
 
 async function inNode({ runs, warmup, log }) {
   const entry = findEntry('node');
-  const contestants = [
-    await loadWasmSse(entry.ok ? pathToFileURL(join(entry.dir, entry.entry)).href : null, entry.reason),
-    ...PEERS,
-  ];
+  const wasm = await loadWasmSse(entry.ok ? pathToFileURL(join(entry.dir, entry.entry)).href : null, entry.reason);
+  const contestants = [wasm, ...(wasm.text ? [wasm.text] : []), ...PEERS];
   log('parser/node: generating streams');
   const streams = buildStreams();
   const results = await measureAll({ streams, contestants, runs, warmup, gc, log: (l) => log(`parser/node: ${l}`) });

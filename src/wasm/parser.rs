@@ -159,6 +159,15 @@ fn utf16_len(s: &str) -> u32 {
 pub struct WasmParser {
     parser: Parser,
     batch: Batch,
+    /// Where JS writes a string chunk's UTF-8 (`TextEncoder.encodeInto`
+    /// straight into wasm memory, see [`WasmParser::input_area`]).
+    input: Vec<u8>,
+}
+
+/// The wasm memory, for JS to write into [`WasmParser::input_area`].
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 #[wasm_bindgen]
@@ -170,22 +179,36 @@ impl WasmParser {
         WasmParser {
             parser: Parser::with_options(ParserOptions::default().max_buffer_size(limit)),
             batch: Batch { wants_comments, wants_errors, ..Batch::default() },
+            input: Vec::new(),
         }
     }
 
-    /// Parses a chunk of bytes and returns the records; their strings follow
-    /// from [`WasmParser::take_ascii`] and [`WasmParser::take_wide`].
-    pub fn feed_bytes(&mut self, chunk: &[u8]) -> Vec<u32> {
+    /// Room for `len` bytes of input: where it starts in wasm memory. JS
+    /// writes the chunk there, then calls [`WasmParser::feed_input`]. The room
+    /// only grows; it is zero-filled when it does, never per chunk. Any call
+    /// into wasm may move the memory's buffer: JS takes its view after this.
+    pub fn input_area(&mut self, len: usize) -> usize {
+        if self.input.len() < len {
+            self.input.resize(len, 0);
+        }
+        self.input.as_ptr() as usize
+    }
+
+    /// Parses the first `len` bytes JS wrote into [`WasmParser::input_area`].
+    /// Bytes that are not UTF-8 decode as U+FFFD like any other input.
+    pub fn feed_input(&mut self, len: usize) -> Vec<u32> {
         self.batch.start();
-        self.parser.feed(chunk, &mut self.batch);
+        let len = len.min(self.input.len());
+        self.parser.feed(&self.input[..len], &mut self.batch);
         self.take_records()
     }
 
-    /// Parses a chunk of text (JS has already kept a trailing lone high surrogate
-    /// back for the next chunk).
-    pub fn feed_str(&mut self, chunk: &str) -> Vec<u32> {
+    /// Parses a chunk of bytes and returns the records; their strings follow
+    /// from [`WasmParser::take_ascii`] and [`WasmParser::take_wide`]. (Text
+    /// goes through [`WasmParser::input_area`] instead.)
+    pub fn feed_bytes(&mut self, chunk: &[u8]) -> Vec<u32> {
         self.batch.start();
-        self.parser.feed(chunk.as_bytes(), &mut self.batch);
+        self.parser.feed(chunk, &mut self.batch);
         self.take_records()
     }
 
