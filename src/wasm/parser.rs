@@ -68,8 +68,11 @@ impl Batch {
 
     /// The two texts as JS strings (the next [`Batch::start`] clears them).
     #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    /// An empty text is `undefined`, not a string made in JS: most batches
+    /// have no non-ASCII string, and each string made is a call into JS.
     pub(crate) fn texts(&self) -> (JsValue, JsValue) {
-        (JsValue::from_str(&self.ascii), JsValue::from_str(&self.wide))
+        let text = |s: &str| if s.is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(s) };
+        (text(&self.ascii), text(&self.wide))
     }
 
     /// Appends `s` to one of the texts and returns where it ends there, in
