@@ -2,11 +2,9 @@
 //! controllers whose `Drop` releases them, and a race of two futures. Everything
 //! comes from the global scope, so it works in a window, a worker and Node.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use futures_channel::oneshot;
 use futures_util::future::{select, Either};
@@ -148,125 +146,5 @@ pub(crate) struct AbortOnDrop(pub(crate) web_sys::AbortController);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
-    }
-}
-
-/// One read of a response body, as [`BodyReads::next`] gives it.
-pub(crate) enum Read {
-    Chunk(JsValue),
-    Done,
-    Failed(JsValue),
-}
-
-/// The reads of a response body through a wasm-streams reader (which holds
-/// the stream's lock and releases it on drop). A read is one JS promise,
-/// settled through two callbacks made once per body: a `JsFuture` per read
-/// (what wasm-streams' `into_stream` uses) makes and frees two closures every
-/// time, the largest cost of a small read after the read itself.
-pub(crate) struct BodyReads<'s> {
-    slot: Rc<RefCell<ReadSlot>>,
-    reader: wasm_streams::readable::ReadableStreamDefaultReader<'s>,
-}
-
-type ReadCallback = Closure<dyn FnMut(JsValue)>;
-
-#[derive(Default)]
-struct ReadSlot {
-    /// A read was started and has not settled.
-    pending: bool,
-    result: Option<Result<JsValue, JsValue>>,
-    waker: Option<Waker>,
-    /// The reads were dropped while one was pending: when it settles, the
-    /// callbacks free themselves and nothing else happens.
-    orphaned: bool,
-    /// The fulfil and reject callbacks. They hold the slot, which holds them:
-    /// the cycle ends when they are taken out (on drop, or by the orphaned
-    /// read's settling).
-    callbacks: Option<(ReadCallback, ReadCallback)>,
-}
-
-impl<'s> BodyReads<'s> {
-    pub(crate) fn new(reader: wasm_streams::readable::ReadableStreamDefaultReader<'s>) -> BodyReads<'s> {
-        let slot = Rc::new(RefCell::new(ReadSlot::default()));
-        let callback = |ok: bool| {
-            let slot = Rc::clone(&slot);
-            Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
-                let waker = {
-                    let mut state = slot.borrow_mut();
-                    state.pending = false;
-                    if state.orphaned {
-                        // wasm-bindgen frees a closure that drops itself once it returns.
-                        drop(state.callbacks.take());
-                        return;
-                    }
-                    state.result = Some(if ok { Ok(value) } else { Err(value) });
-                    state.waker.take()
-                };
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            })
-        };
-        let callbacks = (callback(true), callback(false));
-        slot.borrow_mut().callbacks = Some(callbacks);
-        BodyReads { slot, reader }
-    }
-
-    /// The next chunk, the end, or the stream's error.
-    pub(crate) fn next(&mut self) -> NextRead<'_, 's> {
-        NextRead { reads: self }
-    }
-}
-
-impl Drop for BodyReads<'_> {
-    fn drop(&mut self) {
-        // Then the reader's own drop releases the lock, which rejects a
-        // pending read (the abort of the request does too).
-        let mut state = self.slot.borrow_mut();
-        if state.pending {
-            state.orphaned = true;
-        } else {
-            let callbacks = state.callbacks.take();
-            drop(state);
-            drop(callbacks);
-        }
-    }
-}
-
-/// The future of [`BodyReads::next`]; dropping it leaves a started read to the
-/// next call.
-pub(crate) struct NextRead<'r, 's> {
-    reads: &'r mut BodyReads<'s>,
-}
-
-impl Future for NextRead<'_, '_> {
-    type Output = Read;
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Read> {
-        let reads = &*self.reads;
-        let mut state = reads.slot.borrow_mut();
-        if let Some(result) = state.result.take() {
-            return Poll::Ready(match result {
-                Ok(result) => {
-                    let result: web_sys::ReadableStreamReadResult = result.unchecked_into();
-                    if result.get_done().unwrap_or(false) {
-                        Read::Done
-                    } else {
-                        Read::Chunk(result.get_value())
-                    }
-                }
-                Err(error) => Read::Failed(error),
-            });
-        }
-        if !state.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-            state.waker = Some(cx.waker().clone());
-        }
-        if !state.pending {
-            state.pending = true;
-            let promise = reads.reader.as_raw().read();
-            if let Some((fulfil, reject)) = &state.callbacks {
-                let _ = promise.then2(fulfil, reject);
-            }
-        }
-        Poll::Pending
     }
 }

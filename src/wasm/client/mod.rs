@@ -28,7 +28,7 @@ use crate::reconnect::{
     classify, Decision, Metrics, Override, ReconnectOptions, ReconnectPolicy, Replay, ResponseHead,
     StreamError, Verdict,
 };
-use io::{abort_of, page_is_hidden, race, wait_until_visible, AbortOnDrop, BodyReads, Read, Sleep};
+use io::{abort_of, page_is_hidden, race, wait_until_visible, AbortOnDrop, Sleep};
 
 pub use js::{run_event_source, Hooks};
 pub use stream::{ClientError, EventSource, EventStream, Message};
@@ -347,11 +347,7 @@ impl<D: Driver> Attempt<'_, D> {
         let Some(body) = response.body() else {
             return Outcome::Ended;
         };
-        let mut stream = wasm_streams::ReadableStream::from_raw(body.unchecked_into());
-        let mut reads = match stream.try_get_reader() {
-            Ok(reader) => BodyReads::new(reader),
-            Err(e) => return Outcome::Failed(StreamError::Network { message: js_message(&e) }),
-        };
+        let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
         parser.reset();
         parser.set_last_event_id(self.policy.last_event_id());
         let mut buffer: Vec<u8> = Vec::new();
@@ -361,7 +357,7 @@ impl<D: Driver> Attempt<'_, D> {
         loop {
             // `select`, not `race`: both sides are Unpin, so a read allocates
             // nothing here.
-            let next = select(reads.next(), abort.as_mut());
+            let next = select(chunks.next(), abort.as_mut());
             let step = match self.config.idle_timeout_ms {
                 Some(ms) => match race(next, Sleep::new(ms)).await {
                     Either::Left(step) => step,
@@ -373,14 +369,14 @@ impl<D: Driver> Attempt<'_, D> {
             };
             let chunk = match step {
                 Either::Right(((), _)) => return Outcome::Aborted,
-                Either::Left((Read::Done, _)) => {
+                Either::Left((None, _)) => {
                     parser.reset();
                     return Outcome::Ended;
                 }
-                Either::Left((Read::Failed(e), _)) => {
+                Either::Left((Some(Err(e)), _)) => {
                     return Outcome::Failed(StreamError::Network { message: js_message(&e) });
                 }
-                Either::Left((Read::Chunk(chunk), _)) => chunk,
+                Either::Left((Some(Ok(chunk)), _)) => chunk,
             };
             let Ok(bytes) = chunk.dyn_into::<Uint8Array>() else { continue };
             // The buffer only grows (zero-filled then, never per read): the
