@@ -72,7 +72,7 @@ build: setup-rust setup-npm
 
 # ---------------------------------------------------------------- tests
 test: setup
-	$(MAKE) test-native test-wasm test-package test-examples
+	$(MAKE) test-native test-wasm test-package test-examples test-stacks
 
 test-native:
 	cargo test --all-targets
@@ -95,6 +95,23 @@ test-package: build setup-browser
 # package and driven in Chromium against it.
 test-examples: build setup-browser examples/vanilla/node_modules/.installed
 	node --test examples/server/ examples/vanilla/ tests/examples/
+
+# Real SSE server stacks from the registries (FastAPI + sse-starlette in a venv,
+# Hono, Express + compression), driven by the built package in Node and Chromium.
+.PHONY: test-stacks
+STACKS := tests/stacks
+PYTHON ?= python3
+test-stacks: build setup-browser $(STACKS)/.venv/.installed $(STACKS)/node_modules/.installed
+	node --test $(STACKS)/
+
+$(STACKS)/.venv/.installed: $(STACKS)/requirements.txt
+	$(PYTHON) -m venv $(STACKS)/.venv
+	$(STACKS)/.venv/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
+$(STACKS)/node_modules/.installed: $(STACKS)/package.json $(STACKS)/package-lock.json
+	npm ci --prefix $(STACKS) --no-audit --no-fund
+	@touch $@
 
 # ---------------------------------------------------------------- the rest
 bench: build setup-browser
