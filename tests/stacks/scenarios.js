@@ -146,12 +146,15 @@ export const scenarios = {
     return { ...outcome, received, callbacksAfterAbort, server };
   },
 
-  /** The first request fails with `status` (429 with `Retry-After: retryAfter` seconds); the retry gets the stream. */
-  async failThenRecover({ fetchEventSource }, stack, run, { status, retryAfter }) {
+  /**
+   * The first request fails (on /fail: with `status`, and `Retry-After:
+   * retryAfter` seconds for 429; on /crash: the handler throws); the retry gets the stream.
+   */
+  async failThenRecover({ fetchEventSource }, stack, run, { route = '/fail', ...params }) {
     const events = [];
     const errors = [];
     const outcome = await settle(
-      fetchEventSource(target(stack, '/fail', { run, status, ...(retryAfter === undefined ? {} : { retryAfter }) }), {
+      fetchEventSource(target(stack, route, { run, ...params }), {
         headers: stack.headers,
         retryDelayMs: RETRY_DELAY_MS,
         jitter: 0,

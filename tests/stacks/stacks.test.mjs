@@ -27,7 +27,9 @@
 // Content-Type and Last-Event-ID, and expose Retry-After and Content-Encoding.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { constants as zlibConstants, createBrotliDecompress, createGunzip } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { launchChromium } from '../support/browser.mjs';
 import { serveStatic } from '../support/static-server.mjs';
@@ -50,13 +52,31 @@ const SERVERS = {
 // The stacks the scenarios run against. `encoding` is the Content-Encoding the
 // stream must arrive with. Node's fetch offers only gzip and deflate over
 // plain http, so it is told to offer br as well, as a browser does (a browser
-// ignores the header: Accept-Encoding is its own to set).
+// ignores the header: Accept-Encoding is its own to set). `crash` is what the
+// framework answers when a handler throws: its body, and whether that answer
+// carries the CORS headers (Starlette's 500 comes from ServerErrorMiddleware,
+// outside CORSMiddleware, so a browser sees no response at all).
 const OFFER_BROTLI = { 'accept-encoding': 'gzip, deflate, br' };
+const PLAIN_500 = { body: /^Internal Server Error$/, cors: true };
 const STACKS = [
-  { label: 'FastAPI + sse-starlette', server: 'fastapi', query: '', headers: {}, encoding: null },
-  { label: 'Hono streamSSE', server: 'hono', query: '', headers: {}, encoding: null },
-  { label: 'Express + compression (gzip)', server: 'express', query: 'encoding=gzip', headers: OFFER_BROTLI, encoding: 'gzip' },
-  { label: 'Express + compression (brotli)', server: 'express', query: 'encoding=br', headers: OFFER_BROTLI, encoding: 'br' },
+  { label: 'FastAPI + sse-starlette', server: 'fastapi', query: '', headers: {}, encoding: null, crash: { ...PLAIN_500, cors: false } },
+  { label: 'Hono streamSSE', server: 'hono', query: '', headers: {}, encoding: null, crash: PLAIN_500 },
+  {
+    label: 'Express + compression (gzip)',
+    server: 'express',
+    query: 'encoding=gzip',
+    headers: OFFER_BROTLI,
+    encoding: 'gzip',
+    crash: { body: /<pre>Error: the handler crashed/, cors: true },
+  },
+  {
+    label: 'Express + compression (brotli)',
+    server: 'express',
+    query: 'encoding=br',
+    headers: OFFER_BROTLI,
+    encoding: 'br',
+    crash: { body: /<pre>Error: the handler crashed/, cors: true },
+  },
 ];
 
 const servers = {};
@@ -223,6 +243,26 @@ for (const stack of STACKS) {
           assert.ok(waitedMs >= 999, `the retry came ${waitedMs} ms after the 429`);
         }));
 
+      const crashSeenAs = stack.crash.cors || env === 'Node' ? 'a typed http-status 500 with the body' : 'a network error (no CORS headers on it)';
+      test(`a handler that throws is ${crashSeenAs}, and the retry gets the stream`, () =>
+        scenario('failThenRecover', { route: '/crash' }, ({ resolved, rejection, events, errors, server }) => {
+          assert.equal(rejection, null);
+          assert.ok(resolved);
+          // uvicorn closes the connection after a crash even though Starlette
+          // answered: a retry sent on that pooled socket before its close is
+          // seen fails as a network error, and is retried again.
+          assert.ok(errors.length >= 1, 'onerror heard of the crash');
+          assert.deepEqual(errors.slice(1).map((e) => e.type), Array(errors.length - 1).fill('network'));
+          if (stack.crash.cors || env === 'Node') {
+            assert.deepEqual([errors[0].type, errors[0].status], ['http-status', 500]);
+            assert.match(errors[0].body, stack.crash.body);
+          } else {
+            assert.equal(errors[0].type, 'network');
+          }
+          assert.deepEqual(events, ['recovered']);
+          assert.equal(server.requests.length, 2);
+        }));
+
       test('each event reaches the client before the server writes the next', () => {
         const count = 6;
         return scenario('acked', { count }, ({ resolved, rejection, ids, contentEncoding, ackStatuses, server }) => {
@@ -237,3 +277,69 @@ for (const stack of STACKS) {
     });
   }
 }
+
+/** A GET with node:http, which decodes nothing: the bytes as the stack sent them, chunk by chunk. */
+function rawGet(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, resolve).on('error', reject).end();
+  });
+}
+
+async function rawText(url, headers) {
+  const response = await rawGet(url, headers);
+  const chunks = [];
+  for await (const chunk of response) chunks.push(chunk);
+  return { headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
+}
+
+// What differs between the stacks on the wire, read raw in Node. These pin the
+// facts the client must cope with, so that an upgrade that changes them shows.
+describe('what each stack sends on the wire', { timeout: TEST_TIMEOUT_MS }, () => {
+  const quiet = (server, run) => new URL(`/quiet?run=${run}&silenceMs=400&pingMs=150`, servers[server].url).href;
+
+  test('sse-starlette ends lines with CRLF, pings with a ": ping - <UTC time>" comment and sends a charset', async () => {
+    const { headers, body } = await rawText(quiet('fastapi', 'wire-fastapi'));
+    assert.equal(headers['content-type'], 'text/event-stream; charset=utf-8');
+    assert.equal(headers['x-accel-buffering'], 'no');
+    const ping = String.raw`: ping - \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+00:00\r\n\r\n`;
+    assert.match(body, new RegExp(`^event: first\r\ndata: before the silence\r\n\r\n(${ping})+event: second\r\ndata: after the silence\r\n\r\n$`));
+  });
+
+  test('Hono ends lines with LF, writes data before id, and has no keep-alive of its own (the app writes one)', async () => {
+    const { headers, body } = await rawText(quiet('hono', 'wire-hono'));
+    assert.equal(headers['content-type'], 'text/event-stream');
+    assert.match(body, /^event: first\ndata: before the silence\n\n(: heartbeat\n\n)+event: second\ndata: after the silence\n\n$/);
+    const resumed = await rawText(new URL('/numbered?run=wire-hono-ids&count=2&dropAfter=0', servers.hono.url).href, { 'last-event-id': '0' });
+    assert.equal(resumed.body, 'data: event 1\nid: 1\n\ndata: event 2\nid: 2\n\n');
+  });
+
+  for (const [encoding, decompress] of [
+    ['gzip', () => createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH })],
+    ['br', () => createBrotliDecompress({ finishFlush: zlibConstants.BROTLI_OPERATION_FLUSH })],
+  ]) {
+    test(`Express + compression (${encoding}): every flushed frame decodes on its own before the next is written`, async () => {
+      const run = `wire-express-${encoding}`;
+      const count = 4;
+      const url = new URL(`/acked?run=${run}&count=${count}&encoding=${encoding}`, servers.express.url).href;
+      const response = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br' });
+      assert.equal(response.headers['content-encoding'], encoding);
+      // The raw bytes go through a decoder; each decoded frame is acknowledged,
+      // which lets the server write the next: no frame may wait in a buffer.
+      const decoder = decompress();
+      response.pipe(decoder);
+      let text = '';
+      const frames = [];
+      for await (const decoded of decoder) {
+        text += decoded.toString('utf8');
+        let end;
+        while ((end = text.indexOf('\n\n')) !== -1) {
+          frames.push(text.slice(0, end + 2));
+          text = text.slice(end + 2);
+          await fetch(new URL(`/runs/${run}/ack`, servers.express.url), { method: 'POST' });
+        }
+      }
+      assert.equal(text, '');
+      assert.deepEqual(frames, Array.from({ length: count }, (_, i) => `id: ${i + 1}\ndata: event ${i + 1}\n\n`));
+    });
+  }
+});

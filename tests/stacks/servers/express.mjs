@@ -141,6 +141,14 @@ app.get('/fail', (req, res) => {
   res.end();
 });
 
+app.get('/crash', (req, res) => {
+  const run = record(req);
+  // Uncaught: Express's default error handler answers the 500.
+  if (run.requests.length === 1) throw new Error('the handler crashed');
+  openStream(res)(frame({ data: 'recovered' }));
+  res.end();
+});
+
 app.get('/acked', async (req, res) => {
   const run = record(req);
   const count = Number(req.query.count);

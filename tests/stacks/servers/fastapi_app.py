@@ -199,6 +199,21 @@ async def fail(request: Request, run: str, status: int, retryAfter: str = ""):
     return EventSourceResponse(recovered())
 
 
+@app.get("/crash")
+async def crash(request: Request, run: str):
+    record = run_of(run)
+    record.record(request)
+    if len(record.requests) == 1:
+        # Uncaught: Starlette's outermost ServerErrorMiddleware answers the 500,
+        # outside CORSMiddleware.
+        raise RuntimeError("the handler crashed")
+
+    async def recovered():
+        yield {"data": "recovered"}
+
+    return EventSourceResponse(recovered())
+
+
 @app.get("/acked")
 async def acked(request: Request, run: str, count: int):
     record = run_of(run)

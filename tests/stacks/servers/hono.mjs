@@ -109,6 +109,13 @@ app.get('/fail', (c) => {
   return streamSSE(c, (stream) => stream.writeSSE({ data: 'recovered' }));
 });
 
+app.get('/crash', (c) => {
+  const run = record(c);
+  // Uncaught: Hono's default error handler answers the 500.
+  if (run.requests.length === 1) throw new Error('the handler crashed');
+  return streamSSE(c, (stream) => stream.writeSSE({ data: 'recovered' }));
+});
+
 app.get('/acked', (c) => {
   const run = record(c);
   const count = Number(c.req.query('count'));
