@@ -93,7 +93,7 @@ before(async () => {
   for (const result of started) if (result.status === 'fulfilled') servers[result.value.name] = result.value;
   const failed = started.filter((r) => r.status === 'rejected');
   if (failed.length) throw new Error(failed.map((r) => r.reason.message).join('\n\n'));
-  for (const { name, versions } of Object.values(servers)) console.log(`# ${name}: ${JSON.stringify(versions)}`);
+  for (const { name, versions } of Object.values(servers)) console.log(`${name}: ${JSON.stringify(versions)}`);
 
   const scenariosJs = readFileSync(join(here, 'scenarios.js'));
   const pageHtml = `<!doctype html><meta charset="utf-8"><title>stack tests</title>
