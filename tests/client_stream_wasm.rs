@@ -45,7 +45,9 @@ async fn sleep(ms: i32) {
 async fn stats(key: &str) -> Value {
     let fetch: Function = Reflect::get(&js_sys::global(), &"fetch".into()).unwrap().unchecked_into();
     let path = url(&format!("/stats?key={}", String::from(js_sys::encode_uri_component(key))));
-    let response = JsFuture::from(fetch.call1(&JsValue::UNDEFINED, &path.into()).unwrap().unchecked_into::<js_sys::Promise>());
+    let response = JsFuture::from(
+        fetch.call1(&JsValue::UNDEFINED, &path.into()).unwrap().unchecked_into::<js_sys::Promise>(),
+    );
     let response: web_sys::Response = response.await.unwrap().unchecked_into();
     let text = JsFuture::from(response.text().unwrap()).await.unwrap();
     serde_json::from_str(&text.as_string().unwrap()).unwrap()
@@ -261,7 +263,8 @@ impl CountingFetch {
         let seen = Rc::clone(&signals);
         let closure =
             Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |input: JsValue, init: JsValue| {
-                let signal: web_sys::AbortSignal = Reflect::get(&init, &"signal".into()).unwrap().unchecked_into();
+                let signal: web_sys::AbortSignal =
+                    Reflect::get(&init, &"signal".into()).unwrap().unchecked_into();
                 seen.borrow_mut().push(signal.clone());
                 let global_fetch: Function =
                     Reflect::get(&js_sys::global(), &"fetch".into()).unwrap().unchecked_into();
@@ -295,7 +298,9 @@ impl CountingFetch {
 /// After `events` was dropped: every request is cancelled, no timer of the
 /// client stays, and no request follows.
 async fn assert_dropped_cleanly(timers: &Timers, fetch: &CountingFetch, fetches: usize) {
-    timers.until("every request cancelled and every timer gone", |t| fetch.all_aborted() && t.live() == 0).await;
+    timers
+        .until("every request cancelled and every timer gone", |t| fetch.all_aborted() && t.live() == 0)
+        .await;
     // A few more turns, for a fetch that a leftover task would still make.
     sleep(50).await;
     assert_eq!(fetch.count(), fetches, "a request followed the drop");
@@ -312,7 +317,11 @@ async fn dropping_the_stream_during_the_backoff_clears_the_timer_and_no_fetch_fo
         .retry(ReconnectOptions::default().base_delay_ms(60_000).jitter(0.0))
         .fetch(fetch.function.clone());
     let events = source.connect();
-    timers.until("the first attempt failed and the backoff timer is set", |t| fetch.count() == 1 && t.live() > 0).await;
+    timers
+        .until("the first attempt failed and the backoff timer is set", |t| {
+            fetch.count() == 1 && t.live() > 0
+        })
+        .await;
     drop(events);
     assert_dropped_cleanly(&timers, &fetch, 1).await;
     assert_eq!(stats(&key).await["attempts"]["fail"], 1, "the server saw one request");

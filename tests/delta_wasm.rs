@@ -52,7 +52,13 @@ struct Js {
 
 impl Js {
     fn new(core: &WasmDelta) -> Js {
-        Js { core: core.clone().into(), rust: core.clone(), text: String::new(), deltas: Vec::new(), displays: Vec::new() }
+        Js {
+            core: core.clone().into(),
+            rust: core.clone(),
+            text: String::new(),
+            deltas: Vec::new(),
+            displays: Vec::new(),
+        }
     }
 
     /// Pushes `items` as one batch, as delta.js queues them; returns the status.
@@ -265,7 +271,10 @@ fn reasoning_tool_calls_usage_and_the_finish_reason_cross_as_readflush_decodes_t
             serde_json::json!({"tool_calls": [{"index": 0, "id": "c1", "function": {"name": "f", "arguments": "{\"a\":"}}]}),
             serde_json::Value::Null,
         ),
-        chunk(serde_json::json!({"tool_calls": [{"index": 0, "function": {"arguments": "1}"}}]}), "tool_calls".into()),
+        chunk(
+            serde_json::json!({"tool_calls": [{"index": 0, "function": {"arguments": "1}"}}]}),
+            "tool_calls".into(),
+        ),
         serde_json::json!({"choices": [], "usage": {"total_tokens": 7}}).to_string(),
     );
     let items = [Item::Event("message", &thinking), Item::Event("message", &call)];
@@ -291,7 +300,11 @@ fn reasoning_tool_calls_usage_and_the_finish_reason_cross_as_readflush_decodes_t
     let reasoning_len = units(&reasoning_delta);
     let second = read_flush(&delta_wire(), &js.core, true, 0, reasoning_len);
     let reasoning = prop(&second, "reasoning");
-    assert_eq!(prop(&reasoning, "delta").as_string().as_deref(), Some("!"), "the rest, counted from what JS had");
+    assert_eq!(
+        prop(&reasoning, "delta").as_string().as_deref(),
+        Some("!"),
+        "the rest, counted from what JS had"
+    );
     let call = js_sys::Array::from(&prop(&second, "toolCalls")).get(0);
     assert_eq!(prop(&call, "argumentsDelta").as_string().as_deref(), Some("1}"));
     assert_eq!(prop(&call, "done").as_bool(), Some(true));

@@ -43,8 +43,13 @@ extern "C" {
     /// `readFlush(wire, core, finishing, textLength, reasoningLength)`:
     /// the decoded flush, or `undefined`.
     #[wasm_bindgen(js_name = readFlush)]
-    pub fn read_flush(wire: &JsValue, core: &JsValue, finishing: bool, text_len: u32, reasoning_len: u32)
-        -> JsValue;
+    pub fn read_flush(
+        wire: &JsValue,
+        core: &JsValue,
+        finishing: bool,
+        text_len: u32,
+        reasoning_len: u32,
+    ) -> JsValue;
 }
 
 /// `{ name: value }` for one enum.
