@@ -180,7 +180,8 @@ mod batches {
 
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn a_batch_of_many_events_cuts_at_utf16_offsets() {
-        let text = |i: usize| if i.is_multiple_of(3) { format!("plain {i}") } else { format!("é{i}🎉世") };
+        let text =
+            |i: usize| if i.is_multiple_of(3) { format!("plain {i}") } else { format!("é{i}🎉世") };
         let mut input = String::new();
         for i in 0..500 {
             // Every third event is ASCII, so both texts interleave.
