@@ -1174,8 +1174,17 @@ async fn onclose_throwing_counts_as_an_error() {
 #[test]
 async fn the_retry_field_sets_the_reconnection_delay() {
     let key = unique();
-    let ran =
-        Client::new().option("retryDelayMs", 1).run(&format!("/retry?ms=400&attempts=2&key={key}")).await;
+    // Each attempt ends cleanly (a dropped one may lose its bytes in a browser,
+    // the retry field with them); reconnectOnEnd reconnects after the delay,
+    // and the second attempt's message ends the run.
+    let client = Client::new().option("retryDelayMs", 1).option("reconnectOnEnd", true);
+    let controller = client.controller.clone();
+    let client = client.onmessage(move |m| {
+        if serde_json::from_str::<Value>(&m.data).unwrap()["attempt"] == 2 {
+            controller.abort();
+        }
+    });
+    let ran = client.run(&format!("/retry?ms=400&attempts=1&key={key}")).await;
     let log = ran.ok();
     let messages = log.messages.borrow();
     assert_eq!(messages.len(), 2);
