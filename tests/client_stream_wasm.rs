@@ -183,11 +183,14 @@ export function spyOnTimers() {
   const realClear = g.clearTimeout;
   const live = new Set();
   g.setTimeout = function (callback, ms, ...args) {
+    // Only timers set from wasm count: the runtime's own (Node's fetch keeps
+    // some) are set from JS.
+    const fromWasm = /wasm-function\\[/.test(new Error().stack ?? '');
     const id = realSet.call(g, (...a) => {
       live.delete(id);
       callback(...a);
     }, ms, ...args);
-    live.add(id);
+    if (fromWasm) live.add(id);
     return id;
   };
   g.clearTimeout = (id) => {
@@ -205,8 +208,8 @@ export function spyOnTimers() {
 ")]
 extern "C" {
     /// Wraps the global `setTimeout`/`clearTimeout` (which the client takes
-    /// from the global scope at each use) to count the timers set since and
-    /// neither fired nor cleared.
+    /// from the global scope at each use) to count the timers set from wasm
+    /// since, and neither fired nor cleared.
     type TimerSpy;
     #[wasm_bindgen(js_name = spyOnTimers)]
     fn spy_on_timers() -> TimerSpy;
