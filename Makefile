@@ -81,7 +81,10 @@ test-native:
 # The same wasm-bindgen tests run in headless Chromium, a dedicated worker and
 # Node. The client tests need the local SSE server: the script starts it and
 # passes its URL in WASM_BINDGEN_TEST_SERVER (the timeout is per test binary).
+# First the doc examples of the wasm32-only modules (the client's), which
+# rustdoc compiles for wasm32 (cross-compiled doctests, Rust 1.89 and later).
 test-wasm: setup-rust setup-browser
+	cargo test --doc --target $(WASM_TARGET) -- wasm::
 	for env in BROWSER DEDICATED_WORKER NODE_EXPERIMENTAL; do \
 		node scripts/with-sse-server.mjs -- env WASM_BINDGEN_USE_$$env=1 WASM_BINDGEN_TEST_TIMEOUT=300 \
 			cargo test --target $(WASM_TARGET) $(WASM_TESTS); \

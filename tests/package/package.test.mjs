@@ -96,8 +96,8 @@ test('the packed tarball ships exactly the files package.json lists', () => {
   const names = files.map((f) => f.path).sort();
   assert.deepEqual(names, [
     'README.md', 'api.js', 'chat-core.js', 'client.js', 'delta.d.ts', 'delta.js', 'index.d.ts', 'index.js', 'loader.js', 'node.js', 'package.json',
-    'parser/api.js', 'parser/index.d.ts', 'parser/index.js', 'parser/loader.js', 'parser/node.js', 'parser/wasm_sse.js', 'parser/wasm_sse_bg.wasm',
-    'partial-json.js', 'react.d.ts', 'react.js', 'slim.d.ts', 'slim.js', 'vue.d.ts', 'vue.js', 'wasm-sse.iife.js', 'wasm_sse.js', 'wasm_sse_bg.wasm',
+    'parser/api.js', 'parser/index.d.ts', 'parser/index.js', 'parser/loader.js', 'parser/node.js', 'parser/records.js', 'parser/wasm_sse.js',
+    'parser/wasm_sse_bg.wasm', 'partial-json.js', 'react.d.ts', 'react.js', 'records.js', 'slim.d.ts', 'slim.js', 'vue.d.ts', 'vue.js', 'wasm-sse.iife.js', 'wasm_sse.js', 'wasm_sse_bg.wasm',
   ]);
 });
 
