@@ -19,8 +19,17 @@ const MAIN = fileURLToPath(new URL('./main.mjs', import.meta.url));
 const TIMEOUT_MS = 30_000;
 const test = (name, fn) => nodeTest(name, { timeout: TIMEOUT_MS }, fn);
 
+// Every server process this file starts, killed at the end: one left running (a
+// test that timed out while waiting for it to exit) would keep this process alive.
+const children = new Set();
+after(() => children.forEach((child) => child.kill('SIGKILL')));
+
 /** Starts main.mjs on a port the OS picks; resolves once it printed READY (see kit.mjs). */
-const spawnServer = (args = []) => spawnUntilReady(MAIN, ['--port', '0', ...args], { stderr: 'pipe' });
+async function spawnServer(args = []) {
+  const server = await spawnUntilReady(MAIN, ['--port', '0', ...args], { stderr: 'pipe' });
+  children.add(server.child);
+  return server;
+}
 
 let srv;
 before(async () => {
