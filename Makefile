@@ -94,7 +94,7 @@ test-package: build setup-browser
 # The mock LLM server; the chat apps (vanilla, React, Vue) built from the packed
 # package and driven in Chromium against it.
 test-examples: build setup-browser examples/vanilla/node_modules/.installed
-	node --test examples/server/ examples/vanilla/ tests/examples/
+	node --test examples/server/ tests/examples/
 
 # ---------------------------------------------------------------- the rest
 bench: build setup-browser

@@ -174,6 +174,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
   const attempts = new Map(); // `${scenario}\0${key}` -> count
+  const openStreams = new Map(); // key -> streams of that key still connected
   let requestCount = 0;
 
   function bump(scenario, key) {
@@ -295,6 +296,13 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
     const strike = fault && (always || attempt <= faultCount) ? fault : null;
 
     openEventStream(res, { ...(format === 'ai-sdk' ? FORMATS['ai-sdk'].HEADERS : EVENT_STREAM_HEADERS), ...headers });
+    // Counted until the connection closes: a test sees when a client's abort reached the server.
+    openStreams.set(key, (openStreams.get(key) ?? 0) + 1);
+    res.once('close', () => {
+      const left = openStreams.get(key) - 1;
+      if (left > 0) openStreams.set(key, left);
+      else openStreams.delete(key);
+    });
 
     const gone = new AbortController();
     res.on('close', () => gone.abort());
@@ -423,7 +431,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
           const [scenario, k] = id.split('\0');
           if (k === key) counts[scenario] = n;
         }
-        json(res, 200, { key, attempts: counts });
+        json(res, 200, { key, attempts: counts, open: openStreams.get(key) ?? 0 });
       } else if (path === '/mock/reset') {
         attempts.clear();
         res.writeHead(204).end();

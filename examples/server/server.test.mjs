@@ -408,6 +408,22 @@ test('stall: some tokens, then nothing and no end; heartbeat=1 sends comments on
   assert.equal(content(next), ANSWERS.table.text);
 });
 
+test('/mock/stats counts the streams of a key still connected: 1 while one stalls, 0 once the client aborts', async () => {
+  const key = uniqueKey('open');
+  const openOf = async () => (await (await fetch(`${srv.origin}/mock/stats?key=${key}`)).json()).open;
+  assert.equal(await openOf(), 0);
+  const controller = new AbortController();
+  const stalled = await chat('/v1/chat/completions?tps=0&scenario=stall&after=1', { headers: { 'X-Mock-Key': key }, signal: controller.signal });
+  assert.equal(stalled.status, 200);
+  assert.equal(await openOf(), 1);
+  controller.abort();
+  // The server sees the close a moment later: wait for it (the test's timeout bounds the wait).
+  while ((await openOf()) !== 0) await new Promise((ok) => setTimeout(ok, 20));
+  const done = await readAll(await chat('/v1/chat/completions?tps=0', { headers: { 'X-Mock-Key': key } }));
+  assert.equal(content(parseStream(done.text).events), ANSWERS.table.text);
+  assert.equal(await openOf(), 0, 'a stream that ended is not counted');
+});
+
 // ---------------------------------------------------------------- CORS, pace
 
 test('CORS preflight allows the origin and the headers a browser client sends', async () => {
