@@ -164,8 +164,8 @@ export async function listen(handler, { port = 0, host = '127.0.0.1', noDelay = 
 
 // ---------------------------------------------------------------- as a child process
 
-/** The one line a server prints on stdout once it accepts connections. */
-const READY = /^READY (\d+)$/m;
+/** The one line a server prints on stdout once it accepts connections (whole: a port may come in two chunks). */
+const READY = /^READY (\d+)\n/m;
 
 /**
  * Runs a listening server as a command: prints `READY <port>` on stdout (the

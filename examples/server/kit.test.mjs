@@ -133,10 +133,10 @@ test('spawnUntilReady takes the port from the READY line of its child, and rejec
   const dir = await mkdtemp(join(tmpdir(), 'kit-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const ready = join(dir, 'ready.mjs');
-  // Noise first, READY split across two writes, then it waits for stdin to close.
+  // Noise first, the READY line split inside its port, then it waits for stdin to close.
   await writeFile(
     ready,
-    "process.stdout.write('starting\\nREA'); setTimeout(() => process.stdout.write('DY 4321\\n'), 10); process.stdin.resume(); process.stdin.on('end', () => process.exit(0));",
+    "process.stdout.write('starting\\nREADY 43'); setTimeout(() => process.stdout.write('21\\n'), 10); process.stdin.resume(); process.stdin.on('end', () => process.exit(0));",
   );
   const started = await spawnUntilReady(ready);
   assert.equal(started.port, 4321);
