@@ -424,25 +424,7 @@ test('/mock/stats counts the streams of a key still connected: 1 while one stall
   assert.equal(await openOf(), 0, 'a stream that ended is not counted');
 });
 
-// ---------------------------------------------------------------- CORS, pace
-
-test('CORS preflight allows the origin and the headers a browser client sends', async () => {
-  const r = await fetch(`${srv.origin}/v1/chat/completions`, {
-    method: 'OPTIONS',
-    headers: {
-      Origin: 'http://localhost:5173',
-      'Access-Control-Request-Method': 'POST',
-      'Access-Control-Request-Headers': 'content-type,authorization,last-event-id,x-mock-scenario,x-mock-key',
-    },
-  });
-  assert.equal(r.status, 204);
-  assert.equal(r.headers.get('access-control-allow-origin'), 'http://localhost:5173');
-  assert.match(r.headers.get('access-control-allow-methods'), /POST/);
-  const allowed = r.headers.get('access-control-allow-headers').toLowerCase().split(/\s*,\s*/);
-  for (const h of ['content-type', 'authorization', 'last-event-id', 'x-mock-scenario', 'x-mock-key']) assert.ok(allowed.includes(h), h);
-  const expose = r.headers.get('access-control-expose-headers').toLowerCase();
-  for (const h of ['retry-after', 'x-attempt', 'x-mock-answer']) assert.ok(expose.includes(h), h);
-});
+// ---------------------------------------------------------------- pace (CORS: at the end, and kit.test.mjs)
 
 test('pace: tps=50 streams 50 tokens in about a second (a lower bound only); tps=0 streams it all', async () => {
   const started = performance.now();
