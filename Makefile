@@ -97,7 +97,7 @@ test-package: build setup-browser
 # The mock LLM server; the chat apps (vanilla, React, Vue) built from the packed
 # package and driven in Chromium against it.
 test-examples: build setup-browser examples/vanilla/node_modules/.installed
-	node --test examples/server/ examples/vanilla/ tests/examples/
+	node --test examples/server/ tests/examples/
 
 # Real SSE server stacks from the registries (FastAPI + sse-starlette in a venv,
 # Hono, Express + compression), driven by the built package in Node and Chromium.

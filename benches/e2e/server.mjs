@@ -2,8 +2,10 @@
 // port the OS picks (read back from the socket), in the bench's own process.
 // The bench page is served by lib/browser.mjs on another origin, so responses
 // carry CORS headers (the page is cross-origin isolated: CORS responses pass
-// its embedder policy). Every path sits under a random prefix, so a request
-// that reaches some other server on a stale port gets a 404, never a stream.
+// its embedder policy); those, the writes and the listening are the server
+// kit's (examples/server/kit.mjs). Every path sits under a random prefix, so a
+// request that reaches some other server on a stale port gets a 404, never a
+// stream.
 //
 //   GET PREFIX/stream         the whole stream, written as fast as the socket
 //                             takes it, in WRITE_SIZE slices
@@ -15,18 +17,12 @@
 // Wall clock: performance.timeOrigin + performance.now(), what the page uses.
 
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { allowCrossOrigin, listen, write } from '../../examples/server/kit.mjs';
 
 export const WRITE_SIZE = 1 << 20;
 
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-headers': '*',
-  'access-control-allow-methods': 'GET, POST',
-  'cross-origin-resource-policy': 'cross-origin',
-  'cache-control': 'no-store',
-};
-const SSE = { 'content-type': 'text/event-stream; charset=utf-8', ...CORS };
+const NO_STORE = { 'cache-control': 'no-store' };
+const SSE = { 'content-type': 'text/event-stream; charset=utf-8', ...NO_STORE };
 
 export const wallClock = () => performance.timeOrigin + performance.now();
 
@@ -57,11 +53,10 @@ export async function startStreamServer(body) {
   const requests = { stream: 0, paced: 0, clock: 0, preflight: 0, unknown: 0 };
   const timers = new Set();
 
-  const server = createServer({ noDelay: true }, (req, res) => {
+  const listening = await listen((req, res) => {
     const url = new URL(req.url, 'http://x');
-    if (req.method === 'OPTIONS') {
+    if (allowCrossOrigin(req, res)) {
       requests.preflight++;
-      res.writeHead(204, CORS).end();
       return;
     }
     switch (url.pathname) {
@@ -73,12 +68,12 @@ export async function startStreamServer(body) {
         return sendPaced(res, Number(url.searchParams.get('n')), Number(url.searchParams.get('ms')));
       case `${prefix}/clock`:
         requests.clock++;
-        res.writeHead(200, { 'content-type': 'text/plain', ...CORS });
+        res.writeHead(200, { 'content-type': 'text/plain', ...NO_STORE });
         res.end(String(wallClock()));
         return;
       default:
         requests.unknown++;
-        res.writeHead(404, { 'content-type': 'text/plain', ...CORS }).end('not found');
+        res.writeHead(404, { 'content-type': 'text/plain', ...NO_STORE }).end('not found');
     }
   });
 
@@ -86,18 +81,8 @@ export async function startStreamServer(body) {
   // buffer is full. Chunked transfer encoding, as an SSE endpoint sends.
   async function sendAll(res) {
     res.writeHead(200, SSE);
-    for (let at = 0; at < bytes.length && !res.destroyed; at += WRITE_SIZE) {
-      if (!res.write(bytes.subarray(at, at + WRITE_SIZE))) {
-        await new Promise((ok) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            ok();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+    for (let at = 0; at < bytes.length; at += WRITE_SIZE) {
+      if (!(await write(res, bytes.subarray(at, at + WRITE_SIZE)))) return;
     }
     res.end();
   }
@@ -106,7 +91,7 @@ export async function startStreamServer(body) {
   // not push the later events back). The time is read right before the write.
   function sendPaced(res, n, ms) {
     if (!(n >= 1 && ms >= 0)) {
-      res.writeHead(400, { 'content-type': 'text/plain', ...CORS }).end('n, ms');
+      res.writeHead(400, { 'content-type': 'text/plain', ...NO_STORE }).end('n, ms');
       return;
     }
     res.writeHead(200, SSE);
@@ -129,23 +114,13 @@ export async function startStreamServer(body) {
     timers.add(timer);
   }
 
-  const sockets = new Set();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise((ok, fail) => server.listen(0, '127.0.0.1', ok).once('error', fail));
-  const { address, port } = server.address();
-  if (address !== '127.0.0.1' || !(port > 0)) throw new Error(`stream server bound to ${address}:${port}`);
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: listening.origin,
     prefix,
     requests,
-    close: () =>
-      new Promise((ok) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => ok());
-      }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      return listening.close();
+    },
   };
 }
