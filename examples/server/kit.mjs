@@ -212,13 +212,17 @@ export function serveAsCommand(listening) {
  *
  * @param {string} script path of the server's entry
  * @param {string[]} [args]
- * @param {{ env?: Record<string, string>, stderr?: 'inherit' | 'pipe', readyTimeoutMs?: number }} [options]
+ * `command` runs the script (Node by default; the real-stack tests start a
+ * Python server with their venv's interpreter).
+ *
+ * @param {{ env?: Record<string, string>, stderr?: 'inherit' | 'pipe', readyTimeoutMs?: number, command?: string, cwd?: string }} [options]
  * @returns {Promise<{ child: import('node:child_process').ChildProcess, port: number, origin: string,
  *   exited: Promise<{ code: number | null, signal: string | null }>, stdout(): string, stderr(): string,
  *   stop(signal?: string): Promise<{ code: number | null, signal: string | null }> }>}
  */
-export function spawnUntilReady(script, args = [], { env, stderr = 'inherit', readyTimeoutMs = 60_000 } = {}) {
-  const child = spawn(process.execPath, [script, ...args], {
+export function spawnUntilReady(script, args = [], { env, stderr = 'inherit', readyTimeoutMs = 60_000, command = process.execPath, cwd } = {}) {
+  const child = spawn(command, [script, ...args], {
+    cwd,
     stdio: ['pipe', 'pipe', stderr],
     env: env ? { ...process.env, ...env } : process.env,
   });

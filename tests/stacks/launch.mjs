@@ -1,13 +1,10 @@
-// Starts one stack's server as a child process and waits for its `READY <url>`
-// line, then checks that the server answering at that URL is this very child
-// (GET /health names the stack and its pid), so that a stale server left on a
-// port can never stand in for it. A server that cannot start (a missing
-// interpreter or package) fails the suite with its own output, never skips it.
-import { spawn } from 'node:child_process';
+// Starts one stack's server with the kit's spawnUntilReady (its `READY <port>`
+// line), then checks that the server answering there is this very child (GET
+// /health names the stack and its pid), so that a stale server left on a port
+// can never stand in for it. A server that cannot start (a missing interpreter
+// or package) fails the suite with its own output, never skips it.
+import { spawnUntilReady } from '../../examples/server/kit.mjs';
 
-const READY = /^READY (http:\/\/127\.0\.0\.1:\d+)$/m;
-// The output kept for failure messages (a server's traceback, say).
-const KEEP_OUTPUT_CHARS = 20_000;
 // How long a server may take to exit on SIGTERM (uvicorn waits for open
 // streams) before it is killed.
 const STOP_GRACE_MS = 5_000;
@@ -16,42 +13,27 @@ const STOP_GRACE_MS = 5_000;
  * @param {{ name: string, command: string, args: string[], cwd?: string }} spec
  * @returns {Promise<{ name: string, url: string, versions: Record<string, string>, output(): string, stop(): Promise<void> }>}
  */
-export async function launch({ name, command, args, cwd }) {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk).slice(-KEEP_OUTPUT_CHARS);
-  };
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      keep(chunk);
-      const match = READY.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.once('error', (error) => reject(new Error(`${name}: cannot start ${command}: ${error.message}`)));
-    exited.then(({ code, signal }) => reject(new Error(`${name} exited (${signal ?? code}) before READY:\n${output}`)));
-  });
-
+export async function launch({ name, command, args: [script, ...args], cwd }) {
+  let server;
+  try {
+    server = await spawnUntilReady(script, args, { command, cwd, stderr: 'pipe' });
+  } catch (error) {
+    throw new Error(`${name}: ${error.message}`);
+  }
+  const output = () => `${server.stdout()}${server.stderr()}`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const grace = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(grace);
-    }
+    const grace = setTimeout(() => server.stop('SIGKILL'), STOP_GRACE_MS);
+    await server.stop('SIGTERM');
+    clearTimeout(grace);
   };
   try {
-    const response = await fetch(new URL('/health', url));
-    const health = await response.json();
-    if (health.stack !== name || health.pid !== child.pid) {
-      throw new Error(`${url}/health answered ${JSON.stringify(health)}, not ${name} with pid ${child.pid}`);
+    const health = await (await fetch(new URL('/health', server.origin))).json();
+    if (health.stack !== name || health.pid !== server.child.pid) {
+      throw new Error(`${server.origin}/health answered ${JSON.stringify(health)}, not ${name} with pid ${server.child.pid}`);
     }
-    return { name, url, versions: health.versions, output: () => output, stop };
+    return { name, url: server.origin, versions: health.versions, output, stop };
   } catch (error) {
     await stop();
-    throw new Error(`${name} printed READY ${url} but is not answering there: ${error.message}\n${output}`);
+    throw new Error(`${name} printed READY ${server.port} but is not answering there: ${error.message}\n${output()}`);
   }
 }

@@ -3,7 +3,7 @@
 // way an Express app streams SSE: `res.write` of hand-made frames, then
 // `res.flush()`, which compression adds so that a frame leaves its zlib buffer
 // now instead of when 16 KiB have piled up. The `cors` middleware answers CORS.
-// Listens on a port the OS picks on 127.0.0.1 and prints `READY <url>`.
+// Listens on a port the OS picks on 127.0.0.1 and prints `READY <port>`.
 import compression from 'compression';
 import cors from 'cors';
 import express from 'express';
@@ -161,4 +161,4 @@ app.get('/acked', async (req, res) => {
   res.end();
 });
 
-const server = app.listen(0, '127.0.0.1', () => console.log(`READY http://127.0.0.1:${server.address().port}`));
+const server = app.listen(0, '127.0.0.1', () => console.log(`READY ${server.address().port}`));

@@ -3,7 +3,7 @@
 Written the way a FastAPI app streams: generators handed to
 ``EventSourceResponse``, its own keep-alive ``ping``, ``HTTPException`` for
 errors and Starlette's ``CORSMiddleware``. Run with the venv's python; binds a
-free port on 127.0.0.1 itself and prints ``READY <url>`` once the app has started.
+free port on 127.0.0.1 itself and prints ``READY <port>`` once the app has started.
 """
 
 import asyncio
@@ -66,7 +66,7 @@ class DeliberateDrop(Exception):
 
 @asynccontextmanager
 async def lifespan(_app):
-    print(f"READY http://127.0.0.1:{PORT}", flush=True)
+    print(f"READY {PORT}", flush=True)
     yield
 
 

@@ -2,7 +2,7 @@
 // stacks.test.mjs), written the way a Hono app streams: `writeSSE`,
 // `stream.onAbort`, `stream.sleep`, `hono/cors`. Hono has no keep-alive of its
 // own; apps write a comment on a timer, as /quiet does. Listens on a port the OS
-// picks on 127.0.0.1 and prints `READY <url>`.
+// picks on 127.0.0.1 and prints `READY <port>`.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
@@ -128,4 +128,4 @@ app.get('/acked', (c) => {
   });
 });
 
-serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, ({ port }) => console.log(`READY http://127.0.0.1:${port}`));
+serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, ({ port }) => console.log(`READY ${port}`));
