@@ -5,71 +5,37 @@
 // the idle timeout. One seed per run, printed; `CHAOS_SEED=<n>` replays it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/browser.mjs';
 import { startSseServer } from '../support/sse-server.mjs';
-import { serveStatic } from '../support/static-server.mjs';
+import { nodePackage, openPackagePage, root } from './harness.mjs';
 import { pickSeed } from './stream.js';
-import { runAborts, runDelivery } from './run.js';
+import * as runs from './run.js';
 
-const root = new URL('../..', import.meta.url).pathname;
 const seed = pickSeed(process.env.CHAOS_SEED);
 const EVENTS = 10_000;
 const ABORT_EVENTS = 2_000;
 console.log(`chaos seed ${seed} (replay: CHAOS_SEED=${seed} node --test tests/chaos/)`);
 
 let server;
-let browser;
 let page;
-let pageServer;
 
 before(async () => {
   server = await startSseServer();
 });
 
 after(async () => {
-  await browser?.close();
-  await pageServer?.close();
+  await page?.close();
   server?.close();
 });
-
-/** The package's Node entry, as `import 'wasm-sse'` resolves it in Node. */
-const nodePackage = () => import(`${root}pkg/node.js`);
-
-/** A page on its own origin that imports pkg/index.js and the chaos runs. */
-async function browserPage() {
-  if (page) return page;
-  pageServer = await serveStatic({
-    mounts: { '/pkg/': `${root}pkg`, '/chaos/': `${root}tests/chaos` },
-    files: { '/index.html': '<!doctype html><meta charset="utf-8"><title>chaos</title>' },
-  });
-  browser = await launchChromium();
-  page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${pageServer.origin}/index.html`);
-  page.errors = errors;
-  return page;
-}
-
-/** Runs `runner` of run.js in the page with the package's fetchEventSource. */
-async function inChromium(runner, params) {
-  const tab = await browserPage();
-  return tab.evaluate(
-    async ([runner, params]) => {
-      const sse = await import('/pkg/index.js');
-      const runs = await import('/chaos/run.js');
-      return runs[runner](sse.fetchEventSource, params);
-    },
-    [runner, params],
-  );
-}
 
 const ENVS = {
   node: async (runner, params) => {
     const { fetchEventSource } = await nodePackage();
-    return (runner === 'runDelivery' ? runDelivery : runAborts)(fetchEventSource, params);
+    return runs[runner](fetchEventSource, params);
   },
-  chromium: inChromium,
+  chromium: async (runner, params) => {
+    page ??= await openPackagePage({ '/chaos/': `${root}tests/chaos` });
+    return page.call('/chaos/run.js', runner, params);
+  },
 };
 
 for (const [env, run] of Object.entries(ENVS)) {
