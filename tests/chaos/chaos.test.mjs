@@ -15,6 +15,9 @@ const EVENTS = 10_000;
 const ABORT_EVENTS = 2_000;
 console.log(`chaos seed ${seed} (replay: CHAOS_SEED=${seed} node --test tests/chaos/)`);
 
+// A hang is a failure with the test's name, not a stuck run.
+const TIMEOUT = 180_000;
+
 let server;
 let page;
 
@@ -39,7 +42,7 @@ const ENVS = {
 };
 
 for (const [env, run] of Object.entries(ENVS)) {
-  test(`${env}: 10,000 events through random drops and stalls arrive exactly once, in order, and the promise resolves (seed ${seed})`, async () => {
+  test(`${env}: 10,000 events through random drops and stalls arrive exactly once, in order, and the promise resolves (seed ${seed})`, { timeout: TIMEOUT }, async () => {
     const result = await run('runDelivery', { base: server.base, seed, n: EVENTS });
     console.log(`chaos ${env}: ${JSON.stringify({ ...result, mismatch: undefined })}`);
     assert.equal(result.mismatch, null, `the first event that differs (CHAOS_SEED=${seed})`);
@@ -55,7 +58,7 @@ for (const [env, run] of Object.entries(ENVS)) {
     assert.ok(result.stalls > 0, 'no short stall');
   });
 
-  test(`${env}: an abort in onmessage or from a timer settles the promise and no callback runs after it (seed ${seed})`, async () => {
+  test(`${env}: an abort in onmessage or from a timer settles the promise and no callback runs after it (seed ${seed})`, { timeout: TIMEOUT }, async () => {
     const results = await run('runAborts', { base: server.base, seed, n: ABORT_EVENTS });
     console.log(`chaos ${env} aborts: ${JSON.stringify(results)}`);
     for (const r of results) {

@@ -12,6 +12,8 @@ async function watch(fetchEventSource, url, options = {}) {
     await fetchEventSource(url, {
       retryDelayMs: 1,
       jitter: 0,
+      // A check that goes wrong ends with max-retries instead of retrying forever.
+      maxRetries: 3,
       onmessage: (m) => seen.messages.push({ id: m.id, event: m.event, data: m.data, retry: m.retry }),
       onerror: (e) => void seen.errors.push(e),
       onretry: (r) => seen.retries.push(r.delayMs),

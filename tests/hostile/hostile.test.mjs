@@ -8,6 +8,9 @@ import { nodePackage, openPackagePage, root } from '../chaos/harness.mjs';
 import { startSseServer } from '../support/sse-server.mjs';
 import { hostileChecks, runHostileCheck } from './checks.js';
 
+// A hang is a failure with the check's name, not a stuck run.
+const TIMEOUT = 120_000;
+
 let server;
 let page;
 
@@ -21,14 +24,14 @@ after(async () => {
 });
 
 for (const check of hostileChecks) {
-  test(`node: ${check.name}`, async () => {
+  test(`node: ${check.name}`, { timeout: TIMEOUT }, async () => {
     const { fetchEventSource } = await nodePackage();
     assert.equal(await runHostileCheck(fetchEventSource, server.base, check.name), null);
   });
 }
 
 for (const check of hostileChecks.filter((c) => c.browser)) {
-  test(`chromium: ${check.name}`, async () => {
+  test(`chromium: ${check.name}`, { timeout: TIMEOUT }, async () => {
     page ??= await openPackagePage({ '/hostile/': `${root}tests/hostile` });
     assert.equal(await page.call('/hostile/checks.js', 'runHostileCheck', server.base, check.name), null);
   });
