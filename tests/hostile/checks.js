@@ -96,6 +96,32 @@ export const hostileChecks = [
     },
   },
   {
+    name: 'a retry value past 64 bits saturates, and the reconnect waits maxDelayMs, not forever',
+    browser: false,
+    async run(fetchEventSource, base) {
+      const seen = await watch(fetchEventSource, `${base}/hostile?case=huge-retry&drop=1&key=${unique()}`, { maxDelayMs: 50 });
+      expect(seen.messages[0]?.retry === 18446744073709552000 && seen.retries.join() === '50', show({ messages: seen.messages, retries: seen.retries }));
+      expect(seen.messages[1]?.data === 'none' && seen.error === null, show(seen.messages));
+    },
+  },
+  {
+    name: 'a 64 KiB id is delivered and sent on the reconnect, where a server that refuses so large a header stops the call (Node: http-status 431; a browser: the 431 has no CORS headers, so network errors)',
+    browser: true,
+    async run(fetchEventSource, base) {
+      const key = unique();
+      const seen = await watch(fetchEventSource, `${base}/hostile?case=long-id&size=${64 * 1024}&drop=1&key=${key}`);
+      expect(seen.messages.length === 1 && seen.messages[0].id === 'i'.repeat(64 * 1024), show(seen.messages));
+      const e = seen.error;
+      if (typeof document === 'undefined') {
+        expect(e?.type === 'http-status' && e.status === 431 && seen.retries.length === 1, show(e && { type: e.type, status: e.status, retries: seen.retries }));
+      } else {
+        expect(e?.type === 'max-retries' && e.cause?.type === 'network', show(e && { type: e.type, cause: e.cause?.type }));
+      }
+      // Node's server refused the reconnect before the route saw it.
+      expect((await stats(base, key)).requests === 1, 'the reconnect reached the route');
+    },
+  },
+  {
     name: 'a 1 MiB event name is delivered whole (it is under maxBufferSize)',
     browser: false,
     async run(fetchEventSource, base) {

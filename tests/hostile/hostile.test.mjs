@@ -36,3 +36,15 @@ for (const check of hostileChecks.filter((c) => c.browser)) {
     assert.equal(await page.call('/hostile/checks.js', 'runHostileCheck', server.base, check.name), null);
   });
 }
+
+test('node: createDeltaStream.feed drops an event past the default 32 MiB and goes on with the next one', { timeout: TIMEOUT }, async () => {
+  const { createDeltaStream } = await nodePackage();
+  let last;
+  const stream = createDeltaStream({ format: 'text', flush: 'manual', onDelta: (f) => (last = f) });
+  stream.feed('data: before\n\n');
+  stream.feed(`data: ${'x'.repeat(32 * 1024 * 1024 + 1)}`);
+  stream.feed('\n\ndata: after\n\n');
+  stream.finish();
+  assert.equal(last.text, 'beforeafter');
+  assert.equal(last.done, true);
+});

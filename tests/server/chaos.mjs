@@ -15,6 +15,9 @@
 //   retry-lines    10,000 `retry:` lines counting down from 10000 to 1, then `data: after`
 //   comment        a comment line of `size` bytes (default 100 MB) after `data: before`, then `data: after`
 //   event-name     `event: ` and `size` bytes (default 1 MiB) of `n`, then `data: x`
+//   long-id        `id: ` and `size` bytes (default 64 KiB) of `i`, then `data: a` (with drop=1, Node's own
+//                  16 KiB header limit answers the reconnect with a 431, before this route and its CORS headers)
+//   huge-retry     `retry: ` and 23 nines (past u64), then `data: a`
 //   html-as-sse    `Content-Type: text/event-stream` and a proxy's HTML error page as the body
 //   json-as-html   `Content-Type: text/html` and a body that is a valid event stream
 //   json-error     `Content-Type: application/json`, status 200, `{"error":{"message":"quota exceeded"}}`
@@ -202,6 +205,8 @@ const CASES = {
     }
     return counted(res, state, '\ndata: after\n\n');
   },
+  'long-id': (q) => utf8(`id: ${'i'.repeat(int(q, 'size', 64 * 1024))}\ndata: a\n\n`),
+  'huge-retry': () => utf8('retry: 99999999999999999999999\ndata: a\n\n'),
   'event-name': (q) => utf8(`event: ${'n'.repeat(int(q, 'size', 1 << 20))}\ndata: x\n\n`),
   'html-as-sse': () => utf8('<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n</body>\n</html>\n'),
   'json-as-html': () => utf8('data: this is not an event stream\n\n'),
