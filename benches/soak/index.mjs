@@ -10,9 +10,10 @@
 // process.memoryUsage() (heapUsed, arrayBuffers, which hold the wasm memory, rss).
 // Each sample is taken after a full GC (what the run holds), and the heap is
 // also read just before it (with the garbage: how much the run churns).
-// The text of the answer is a JS string of textLength UTF-16 units, 2 bytes
-// each (it has non-Latin-1 characters): "other growth" is the heap growth
-// from the first sample to the peak, minus the text's growth over that time.
+// The answer is two JS strings a flush hands out, `text` and `display` (read
+// at every flush, as a UI does: building it copies the text), of 2-byte units
+// (the text has non-Latin-1 characters): "other growth" is the heap growth
+// from the first sample to the peak, minus the answer's growth meanwhile.
 //
 // SOAK_BYTES=N streams N bytes instead of 1 GiB (a quick look).
 
@@ -77,12 +78,15 @@ function check(env, kind, want, r) {
   return problems;
 }
 
-/** The heap's growth from the first sample to its peak, less the text's growth meanwhile. */
+/** What the answer may hold: `text` and `display`, each a string of 2-byte units. */
+const answerBytes = (sample) => 2 * (sample.textLength + sample.displayLength);
+
+/** The heap's growth from the first sample to its peak, less the answer's growth meanwhile. */
 function otherGrowth(samples) {
   if (samples.length < 2) return 0;
   const [first] = samples;
   const peak = samples.reduce((a, s) => (s.heap > a.heap ? s : a), first);
-  return peak.heap - first.heap - 2 * (peak.textLength - first.textLength);
+  return peak.heap - first.heap - answerBytes(peak) + answerBytes(first);
 }
 
 function print(ctx, rows) {
@@ -90,6 +94,7 @@ function print(ctx, rows) {
   ctx.print('   plain: 1 KiB events, onmessage; openai: chat chunks, `delta: { format: \'openai\', markdown: \'hold\' }`, flush per frame');
   ctx.print('   heap: Chromium V8 usedSize / Node heapUsed, sampled after a full GC (what is held), and before it (garbage included: "no GC");');
   ctx.print('   buffers: Chromium backingStorageSize / Node arrayBuffers (the wasm memory is one of them)');
+  ctx.print('   answer: 2 bytes per UTF-16 unit of the last flush\'s text and display; other growth: the heap\'s, less the answer\'s');
   const table = rows.map((r) => {
     const s = r.samples;
     const peak = (key) => (s.length ? bytes(Math.max(...s.map((x) => x[key]))) : '-');
@@ -106,7 +111,7 @@ function print(ctx, rows) {
       peak('heap'),
       at(s.at(-1)),
       peak('buffers'),
-      r.kind === 'openai' ? bytes(2 * r.out.textLength) : '-',
+      r.kind === 'openai' ? bytes(answerBytes(r.out)) : '-',
       bytes(Math.max(0, otherGrowth(s))),
       r.rss === undefined ? '-' : bytes(r.rss),
     ];
@@ -125,7 +130,7 @@ function print(ctx, rows) {
         { title: 'heap peak' },
         { title: 'heap end' },
         { title: 'buffers peak' },
-        { title: 'text' },
+        { title: 'answer' },
         { title: 'other growth' },
         { title: 'rss peak' },
       ],
@@ -165,7 +170,7 @@ async function inNode(url, kind) {
     gc();
     const m = process.memoryUsage();
     rss = Math.max(rss, m.rss);
-    return { raw, heap: m.heapUsed, buffers: m.arrayBuffers, textLength: progress.textLength };
+    return { raw, heap: m.heapUsed, buffers: m.arrayBuffers, textLength: progress.textLength, displayLength: progress.displayLength };
   }, soakOnce(mod.fetchEventSource, { url, kind }));
   return { env: `node ${process.version}`, rss, ...result };
 }
@@ -183,7 +188,7 @@ async function inChromium(url, kind, ctx) {
           const raw = (await cdp.send('Runtime.getHeapUsage')).usedSize;
           await cdp.send('HeapProfiler.collectGarbage');
           const [heap, progress] = await Promise.all([cdp.send('Runtime.getHeapUsage'), page.evaluate(() => globalThis.soakProgress())]);
-          return { raw, heap: heap.usedSize, buffers: heap.backingStorageSize ?? 0, textLength: progress.textLength };
+          return { raw, heap: heap.usedSize, buffers: heap.backingStorageSize ?? 0, textLength: progress.textLength, displayLength: progress.displayLength };
         },
         page.evaluate((params) => globalThis.runSoak(params), { wasmSseUrl: `${origin}/pkg/${entry.entry}`, url, kind }),
       );
