@@ -80,6 +80,7 @@ export async function runAborts(fetchEventSource, { base, seed, n }) {
         onerror: note('onerror'),
         onretry: note('onretry'),
         onclose: note('onclose'),
+        onmetrics: note('onmetrics'),
       });
       settled = 'resolved';
     } catch (error) {
