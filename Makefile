@@ -91,8 +91,9 @@ test-wasm: setup-rust setup-browser
 	done
 
 # The built package, imported as users do: Node, a page in Chromium, a Vite build.
+# tests/chaos and tests/hostile: seeded drops and stalls, hostile servers (CHAOS_SEED=n replays a chaos run).
 test-package: build setup-browser
-	node --test tests/server/ tests/package/
+	node --test tests/server/ tests/package/ tests/chaos/ tests/hostile/
 
 # The mock LLM server; the chat apps (vanilla, React, Vue) built from the packed
 # package and driven in Chromium against it.

@@ -362,6 +362,8 @@ const scenarios = {
   },
 };
 
+Object.assign(scenarios, (await import('./chaos.mjs')).scenarios); // /chaos, /hostile: see chaos.mjs
+
 async function handle(req, res) {
   if (process.env.SSE_SERVER_LOG === '1') {
     process.stderr.write(`${req.method} ${req.url} last-event-id=${req.headers['last-event-id'] ?? '-'}\n`);
