@@ -16,7 +16,7 @@
 //!   changed calls (see [`WasmDelta::tool_calls`]), the usage as its JSON text.
 
 use crate::delta::{DeltaError, Extractor, Markdown, Pipeline, PipelineOptions, Status, ToolCall};
-use crate::parser::{Event, Parser, ParserOptions, Sink, DEFAULT_MAX_BUFFER_SIZE};
+use crate::parser::{Event, ParseError, Parser, ParserOptions, Sink, DEFAULT_MAX_BUFFER_SIZE};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -111,6 +111,14 @@ impl Sink for Extract<'_> {
             Ok(Status::Done) => self.done = true,
             Ok(_) => {}
             Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn on_error(&mut self, error: ParseError) {
+        // The parser drops an over-long event and goes on; text without that
+        // event would be silently wrong, so the stream fails instead.
+        if let ParseError::MaxBufferSize { limit } = error {
+            self.error.get_or_insert(DeltaError::MaxBufferSize { limit });
         }
     }
 }
@@ -462,6 +470,7 @@ fn to_js_error(e: &DeltaError) -> js_sys::Error {
             set("code", kind.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str))
         }
         DeltaError::InvalidJson { at } => set("at", JsValue::from_f64(*at as f64)),
+        DeltaError::MaxBufferSize { limit } => set("limit", JsValue::from_f64(*limit as f64)),
     }
     err
 }

@@ -37,14 +37,19 @@ for (const check of hostileChecks.filter((c) => c.browser)) {
   });
 }
 
-test('node: createDeltaStream.feed drops an event past the default 32 MiB and goes on with the next one', { timeout: TIMEOUT }, async () => {
+test('node: createDeltaStream.feed past the default 32 MiB ends the stream with a max-buffer DeltaError, text kept', { timeout: TIMEOUT }, async () => {
   const { createDeltaStream } = await nodePackage();
   let last;
-  const stream = createDeltaStream({ format: 'text', flush: 'manual', onDelta: (f) => (last = f) });
+  const errors = [];
+  const stream = createDeltaStream({ format: 'text', flush: 'manual', onDelta: (f) => (last = f), onError: (e) => errors.push(e) });
   stream.feed('data: before\n\n');
   stream.feed(`data: ${'x'.repeat(32 * 1024 * 1024 + 1)}`);
   stream.feed('\n\ndata: after\n\n');
   stream.finish();
-  assert.equal(last.text, 'beforeafter');
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].name, 'DeltaError');
+  assert.equal(errors[0].type, 'max-buffer');
+  assert.equal(errors[0].limit, 32 * 1024 * 1024);
+  assert.equal(last.text, 'before');
   assert.equal(last.done, true);
 });
