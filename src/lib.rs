@@ -1,5 +1,11 @@
 #![doc = include_str!("../README.md")]
 
+// Talc instead of the standard library's dlmalloc: a third of its code size in
+// the wasm, and faster on the small, short-lived allocations of parsing.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub mod delta;
 pub mod parser;
 pub mod reconnect;
