@@ -19,8 +19,10 @@
 //! assert_eq!(items, [Item::Event { event: "message".into(), data: "hello".into(), id: "7".into() }]);
 //! ```
 
-use std::borrow::Cow;
-use std::fmt;
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -90,7 +92,7 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {}
+impl core::error::Error for ParseError {}
 
 /// Receives what the parser finds. Only [`Sink::on_event`] is required.
 pub trait Sink {
@@ -310,7 +312,7 @@ impl Parser {
             self.parse(&BOM[..matched as usize], sink);
         }
         if !self.skipping_line && !self.line.is_empty() {
-            let line = std::mem::take(&mut self.line);
+            let line = core::mem::take(&mut self.line);
             self.parse_line(&line, sink);
             self.line = line;
         }
@@ -352,7 +354,7 @@ impl Parser {
                 self.line.clear();
             } else {
                 self.line.extend_from_slice(segment);
-                let line = std::mem::take(&mut self.line);
+                let line = core::mem::take(&mut self.line);
                 self.parse_line(&line, sink);
                 self.line = line;
                 self.line.clear();
@@ -458,7 +460,7 @@ impl Parser {
 
     /// The spec's "dispatch the event" steps, run at each blank line.
     fn dispatch<S: Sink + ?Sized>(&mut self, sink: &mut S) {
-        let has_id = std::mem::take(&mut self.block_has_id);
+        let has_id = core::mem::take(&mut self.block_has_id);
         if self.dropping_block {
             // A block that overflowed is dropped whole, its `id:` included: at the
             // start of every block the ID buffer equals the last event ID.

@@ -87,11 +87,19 @@ const MONTHS: [&str; 12] =
 /// gives no rule for a mismatch and the date is what we need.
 fn is_weekday(name: &str) -> bool {
     let name = name.trim_matches(is_http_whitespace);
-    WEEKDAYS.iter().chain(WEEKDAYS_LONG.iter()).any(|day| day.eq_ignore_ascii_case(name))
+    position_ignoring_case(&WEEKDAYS, name).or_else(|| position_ignoring_case(&WEEKDAYS_LONG, name)).is_some()
 }
 
 fn month_number(name: &str) -> Option<u32> {
-    MONTHS.iter().position(|month| month.eq_ignore_ascii_case(name)).map(|index| index as u32 + 1)
+    position_ignoring_case(&MONTHS, name).map(|index| index as u32 + 1)
+}
+
+/// Where `name` is in `names`, ignoring ASCII case. Kept out of line: inlined,
+/// the compiler unrolls it over each constant table (9 KB of wasm for a header
+/// that is read once per retry).
+#[inline(never)]
+fn position_ignoring_case(names: &[&str], name: &str) -> Option<usize> {
+    names.iter().position(|candidate| candidate.eq_ignore_ascii_case(name))
 }
 
 /// One to four ASCII digits (no sign, unlike `str::parse`).

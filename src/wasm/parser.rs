@@ -14,6 +14,8 @@
 //! non-ASCII character would otherwise make the whole batch two-byte.
 
 use crate::parser::{max_buffer_size_from_js, Event, ParseError, Parser, ParserOptions, Sink};
+use alloc::string::String;
+use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 /// The kind of a batch record: the low byte of its first word (the next byte
@@ -163,7 +165,7 @@ fn is_ascii(bytes: &[u8]) -> bool {
 
 /// UTF-16 length of a string, as the records give it.
 fn utf16_len(s: &str) -> u32 {
-    crate::delta::utf16_len(s) as u32
+    crate::utf16::utf16_len(s) as u32
 }
 
 /// The incremental parser behind `createParser`. Not for direct use: the record
@@ -231,6 +233,6 @@ impl WasmParser {
     }
 
     fn take_records(&mut self) -> Vec<u32> {
-        std::mem::take(&mut self.batch.records)
+        core::mem::take(&mut self.batch.records)
     }
 }
