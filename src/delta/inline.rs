@@ -2,14 +2,22 @@
 //! the end of a text that may go on, where `Hold` must cut, and which closers
 //! `Heal` appends.
 //!
+//! Section numbers ("spec 6.2") are those of CommonMark 0.31.2
+//! (<https://spec.commonmark.org/0.31.2/>); "GFM" sections are those of the
+//! GitHub Flavored Markdown spec 0.29-gfm (<https://github.github.com/gfm/>).
+//!
 //! It follows CommonMark's inline rules closely enough to agree with a
-//! conforming renderer on what is open: code spans first (spec 6.1), then
-//! delimiter runs and their flanking (6.2) matched by the "process emphasis"
-//! procedure of the spec's appendix, link brackets (6.3), autolinks (6.5), raw
-//! HTML (6.6), entities (2.5), escapes (2.4), GFM strikethrough and
-//! pulldown-cmark's `$` math.
-
-use super::markdown::normalize_label as normalize;
+//! conforming renderer on what is open. Three steps:
+//! 1. [`Scan`] reads the text once, left to right, with one small function per
+//!    construct: escapes (spec 2.4), code spans (6.1), `$` math
+//!    (pulldown-cmark's extension), raw HTML and autolinks (6.5, 6.6),
+//!    entities (2.5), link and image brackets (6.3, 6.4) and delimiter runs
+//!    (6.2, GFM 6.5 strikethrough). It stops at the first construct whose
+//!    content runs to the end of the text (a [`Tail`]).
+//! 2. [`Scan::open_set`] matches the delimiter runs ("process emphasis", spec
+//!    appendix "A parsing strategy") and lists what is still open.
+//! 3. [`hold`] cuts before the first open construct; [`heal`] closes what it
+//!    safely can and cuts before the rest.
 
 /// The result for one leaf.
 pub(crate) struct Inline {
@@ -83,7 +91,8 @@ fn char_at(s: &str, i: usize) -> Option<char> {
     s.get(i..).and_then(|t| t.chars().next())
 }
 
-/// Spec 6.3 "process emphasis", over `delims[bottom..]`. Matched delimiters lose
+/// The "process emphasis" procedure of the spec's appendix ("A parsing
+/// strategy"), over `delims[bottom..]`. Matched delimiters lose
 /// their length; what is left with `can_open` is still open.
 fn process_emphasis(delims: &mut [Delim], bottom: usize) {
     let mut c = bottom;
@@ -309,273 +318,346 @@ fn code_close(s: &[u8], from: usize, n: usize) -> Option<usize> {
     None
 }
 
-/// Analyses `s`, the inline content of a leaf block so far, which may go on.
-pub(crate) fn analyze(s: &str, defs: &[String], heal: bool) -> Inline {
-    let b = s.as_bytes();
-    let mut delims: Vec<Delim> = Vec::new();
-    let mut brackets: Vec<Bracket> = Vec::new();
-    let mut tail = Tail::None;
-    let mut i = 0;
-    let defined = |label: &str| {
-        let n = normalize(label);
-        !n.is_empty() && defs.contains(&n)
-    };
-    while i < b.len() {
-        match b[i] {
-            b'\\' => {
-                // Spec 2.4: a backslash before ASCII punctuation escapes it; before
-                // a line end it is a hard break. At the end we do not know yet.
-                match b.get(i + 1) {
-                    None => {
-                        tail = Tail::Ambiguous(i);
-                        break;
-                    }
-                    Some(c) if c.is_ascii_punctuation() || *c == b'\n' => i += 2,
-                    Some(_) => i += 1,
-                }
-            }
-            b'`' => {
-                let n = b[i..].iter().take_while(|&&c| c == b'`').count();
-                if i + n == b.len() {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                match code_close(b, i + n, n) {
-                    Some(end) => i = end,
-                    None => {
-                        tail = Tail::Code { pos: i, n };
-                        break;
-                    }
-                }
-            }
-            b'$' => {
-                // pulldown-cmark math: `$` opens when not followed by whitespace and
-                // closes when not preceded by it; math cannot contain `$`.
-                let n = if b.get(i + 1) == Some(&b'$') { 2 } else { 1 };
-                let Some(&next) = b.get(i + n) else {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                };
-                if n == 1 && next.is_ascii_whitespace() {
-                    i += 1;
-                    continue;
-                }
-                let body = i + n;
-                let close = memchr::memchr(b'$', &b[body..]).map(|k| body + k);
-                match close {
-                    Some(j) if n == 2 => {
-                        if b.get(j + 1) == Some(&b'$') {
-                            i = j + 2;
-                        } else if j + 1 == b.len() {
-                            tail = Tail::Ambiguous(i);
-                            break;
-                        } else {
-                            // A lone `$` inside `$$...`: not display math.
-                            i += 2;
-                        }
-                    }
-                    Some(j) => {
-                        let closes = !b[j - 1].is_ascii_whitespace();
-                        i = if closes { j + 1 } else { i + 1 };
-                    }
-                    None => {
-                        // `$5 and more`: an amount, not math. Heuristic: a `$` followed
-                        // by a digit whose text so far has a space stays literal, and
-                        // one without a space yet is held in both modes.
-                        let rest = &b[body..];
-                        if n == 1 && next.is_ascii_digit() {
-                            if rest.contains(&b' ') {
-                                i += 1;
-                                continue;
-                            }
-                            tail = Tail::Ambiguous(i);
-                            break;
-                        }
-                        tail = Tail::Math { pos: i, n };
-                        break;
-                    }
-                }
-            }
-            b'<' => match angle(&b[i..]) {
-                Ok(Some(len)) => i += len,
-                Ok(None) => {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                Err(()) => i += 1,
-            },
-            b'&' => match entity(&b[i..]) {
-                Ok(Some(len)) => i += len,
-                Ok(None) => {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                Err(()) => i += 1,
-            },
-            b'!' => match b.get(i + 1) {
-                None => {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                Some(b'[') => {
-                    brackets.push(Bracket { pos: i, image: true, active: true, bottom: delims.len() });
-                    i += 2;
-                }
-                Some(_) => i += 1,
-            },
-            b'[' => {
-                brackets.push(Bracket { pos: i, image: false, active: true, bottom: delims.len() });
-                i += 1;
-            }
-            b']' => {
-                let Some(br) = brackets.pop() else {
-                    i += 1;
-                    continue;
-                };
-                if !br.active {
-                    i += 1;
-                    continue;
-                }
-                let text_label = &s[br.pos + if br.image { 2 } else { 1 }..i];
-                // Spec 6.3: what follows `]` decides: an inline link, a full or
-                // collapsed reference, a shortcut reference, or literal text.
-                let after = i + 1;
-                let link_end: Option<usize> = match b.get(after) {
-                    // `[x]` at the end: a link if `(` follows, else often literal text
-                    // (`- [x] done`), so it is held in both modes.
-                    None => {
-                        tail = Tail::Ambiguous(br.pos);
-                        break;
-                    }
-                    Some(b'(') => match link_tail(b, after + 1) {
-                        Ok(Some(end)) => Some(end),
-                        Ok(None) => {
-                            tail = Tail::Link { open: br.pos, close: i, image: br.image };
-                            None
-                        }
-                        Err(()) => defined(text_label).then_some(after),
-                    },
-                    Some(b'[') => match memchr::memchr(b']', &b[after + 1..]) {
-                        None => {
-                            tail = Tail::Link { open: br.pos, close: i, image: br.image };
-                            None
-                        }
-                        Some(k) => {
-                            let label = &s[after + 1..after + 1 + k];
-                            let label = if label.is_empty() { text_label } else { label };
-                            if defined(label) {
-                                Some(after + 2 + k)
-                            } else if defined(text_label) {
-                                Some(after)
-                            } else {
-                                None
-                            }
-                        }
-                    },
-                    Some(_) => defined(text_label).then_some(after),
-                };
-                if let Tail::Link { .. } = tail {
-                    // The link text is closed: what is open inside it stays literal.
-                    process_emphasis(&mut delims, br.bottom);
-                    delims.truncate(br.bottom);
-                    if !br.image {
-                        for o in &mut brackets {
-                            o.active = false;
-                        }
-                    }
-                    break;
-                }
-                match link_end {
-                    Some(end) => {
-                        process_emphasis(&mut delims, br.bottom);
-                        delims.truncate(br.bottom);
-                        // Spec 6.3: "links may not contain other links".
-                        if !br.image {
-                            for o in &mut brackets {
-                                o.active = false;
-                            }
-                        }
-                        i = end;
-                    }
-                    None => i += 1,
-                }
-            }
-            c @ (b'*' | b'_' | b'~') => {
-                let n = b[i..].iter().take_while(|&&x| x == c).count();
-                if i + n == b.len() {
-                    // Whether this run opens, closes or is literal depends on the
-                    // character after it.
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                let (left, right) = flanking(char_before(s, i), char_at(s, i + n));
-                let (can_open, can_close) = match c {
-                    // Spec 6.2 rules 2, 3, 6, 7: `_` needs more for intraword runs.
-                    b'_' => {
-                        let before = char_before(s, i).is_some_and(is_punct);
-                        let after = char_at(s, i + n).is_some_and(is_punct);
-                        (left && (!right || before), right && (!left || after))
-                    }
-                    _ => (left, right),
-                };
-                // GFM: strikethrough is one or two tildes; longer runs are text.
-                let valid = c != b'~' || n <= 2;
-                if valid && (can_open || can_close) {
-                    delims.push(Delim { pos: i, ch: c, len: n, orig: n, can_open, can_close });
-                }
-                i += n;
-            }
-            _ => i += 1,
-        }
-    }
-    process_emphasis(&mut delims, 0);
+/// Labels of the link reference definitions seen so far, normalised (spec 4.7).
+/// The block scanner adds them; the inline scan asks whether a label is one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Definitions(Vec<String>);
 
-    // Hold: cut at the first thing still open.
-    let mut hold = b.len();
-    let mut open: Vec<(usize, Closer)> = Vec::new();
-    for d in &delims {
-        if d.can_open && d.len > 0 {
-            hold = hold.min(d.pos);
-            open.push((d.pos, Closer::Delim(d.ch, d.len, d.orig, d.can_close)));
+impl Definitions {
+    /// Records the label of a definition; the first definition of a label wins
+    /// (spec 4.7), and any one makes the label a link, so duplicates are skipped.
+    pub(crate) fn insert(&mut self, label: &str) {
+        let label = normalize_label(label);
+        if !self.0.contains(&label) {
+            self.0.push(label);
         }
     }
-    for br in &brackets {
-        if br.active {
-            hold = hold.min(br.pos);
-            open.push((br.pos, if br.image { Closer::Hide } else { Closer::Bracket }));
+
+    fn contains(&self, label: &str) -> bool {
+        let label = normalize_label(label);
+        !label.is_empty() && self.0.contains(&label)
+    }
+}
+
+/// Spec 4.7: labels match case-insensitively, with whitespace collapsed.
+fn normalize_label(label: &str) -> String {
+    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// What one construct's scan function decided.
+enum Step {
+    /// The construct ends before this offset; scanning goes on there.
+    To(usize),
+    /// The construct runs to the end of the text: the scan stops.
+    Stop(Tail),
+}
+
+/// The scan of one leaf's inline content: the delimiter runs and brackets seen,
+/// and the construct that ended the text, if any.
+struct Scan<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    defs: &'a Definitions,
+    delims: Vec<Delim>,
+    brackets: Vec<Bracket>,
+    tail: Tail,
+}
+
+impl<'a> Scan<'a> {
+    fn run(s: &'a str, defs: &'a Definitions) -> Self {
+        let mut scan =
+            Scan { s, b: s.as_bytes(), defs, delims: Vec::new(), brackets: Vec::new(), tail: Tail::None };
+        let mut i = 0;
+        while i < scan.b.len() {
+            let step = match scan.b[i] {
+                b'\\' => scan.escape(i),
+                b'`' => scan.code_span(i),
+                b'$' => scan.math(i),
+                b'<' => scan.angle(i),
+                b'&' => scan.entity(i),
+                b'!' => scan.bang(i),
+                b'[' => scan.open_bracket(i, false),
+                b']' => scan.close_bracket(i),
+                c @ (b'*' | b'_' | b'~') => scan.delimiter_run(i, c),
+                _ => Step::To(i + 1),
+            };
+            match step {
+                Step::To(next) => i = next,
+                Step::Stop(tail) => {
+                    scan.tail = tail;
+                    break;
+                }
+            }
+        }
+        scan
+    }
+
+    /// Spec 2.4: a backslash before ASCII punctuation escapes it; before a line
+    /// end it is a hard break. At the end we do not know yet.
+    fn escape(&self, i: usize) -> Step {
+        match self.b.get(i + 1) {
+            None => Step::Stop(Tail::Ambiguous(i)),
+            Some(c) if c.is_ascii_punctuation() || *c == b'\n' => Step::To(i + 2),
+            Some(_) => Step::To(i + 1),
         }
     }
-    let mut cut = b.len();
-    match tail {
-        Tail::None => {}
-        Tail::Ambiguous(p) => {
-            hold = hold.min(p);
-            cut = p;
+
+    /// Spec 6.1: a backtick run opens a code span that a run of the same length
+    /// closes; a run at the very end may still grow.
+    fn code_span(&self, i: usize) -> Step {
+        let n = self.b[i..].iter().take_while(|&&c| c == b'`').count();
+        if i + n == self.b.len() {
+            return Step::Stop(Tail::Ambiguous(i));
         }
-        Tail::Code { pos, n } => {
-            hold = hold.min(pos);
-            open.push((pos, Closer::Code(n)));
+        match code_close(self.b, i + n, n) {
+            Some(end) => Step::To(end),
+            None => Step::Stop(Tail::Code { pos: i, n }),
         }
-        Tail::Math { pos, n } => {
-            hold = hold.min(pos);
-            open.push((pos, Closer::Math(n)));
+    }
+
+    /// pulldown-cmark math: `$` opens when not followed by whitespace and closes
+    /// when not preceded by it; math cannot contain `$`.
+    fn math(&self, i: usize) -> Step {
+        let b = self.b;
+        let n = if b.get(i + 1) == Some(&b'$') { 2 } else { 1 };
+        let Some(&next) = b.get(i + n) else {
+            return Step::Stop(Tail::Ambiguous(i));
+        };
+        if n == 1 && next.is_ascii_whitespace() {
+            return Step::To(i + 1);
         }
-        Tail::Link { open: o, close, image } => {
-            hold = hold.min(o);
-            if image {
-                cut = o;
-            } else {
-                cut = close;
-                open.push((o, Closer::Link));
+        let body = i + n;
+        match memchr::memchr(b'$', &b[body..]).map(|k| body + k) {
+            Some(j) if n == 2 => {
+                if b.get(j + 1) == Some(&b'$') {
+                    Step::To(j + 2)
+                } else if j + 1 == b.len() {
+                    Step::Stop(Tail::Ambiguous(i))
+                } else {
+                    // A lone `$` inside `$$...`: not display math.
+                    Step::To(i + 2)
+                }
+            }
+            Some(j) => {
+                let closes = !b[j - 1].is_ascii_whitespace();
+                Step::To(if closes { j + 1 } else { i + 1 })
+            }
+            // `$5 and more`: an amount, not math. Heuristic: a `$` followed by a
+            // digit whose text so far has a space stays literal, and one without a
+            // space yet is held in both modes.
+            None if n == 1 && next.is_ascii_digit() => {
+                if b[body..].contains(&b' ') {
+                    Step::To(i + 1)
+                } else {
+                    Step::Stop(Tail::Ambiguous(i))
+                }
+            }
+            None => Step::Stop(Tail::Math { pos: i, n }),
+        }
+    }
+
+    /// Spec 6.5, 6.6: an autolink or raw HTML, complete, still arriving, or text.
+    fn angle(&self, i: usize) -> Step {
+        match angle(&self.b[i..]) {
+            Ok(Some(len)) => Step::To(i + len),
+            Ok(None) => Step::Stop(Tail::Ambiguous(i)),
+            Err(()) => Step::To(i + 1),
+        }
+    }
+
+    /// Spec 2.5: an entity or numeric character reference.
+    fn entity(&self, i: usize) -> Step {
+        match entity(&self.b[i..]) {
+            Ok(Some(len)) => Step::To(i + len),
+            Ok(None) => Step::Stop(Tail::Ambiguous(i)),
+            Err(()) => Step::To(i + 1),
+        }
+    }
+
+    /// Spec 6.4: `![` opens an image; a `!` at the end may still be one.
+    fn bang(&mut self, i: usize) -> Step {
+        match self.b.get(i + 1) {
+            None => Step::Stop(Tail::Ambiguous(i)),
+            Some(b'[') => self.open_bracket(i, true),
+            Some(_) => Step::To(i + 1),
+        }
+    }
+
+    fn open_bracket(&mut self, i: usize, image: bool) -> Step {
+        self.brackets.push(Bracket { pos: i, image, active: true, bottom: self.delims.len() });
+        Step::To(i + if image { 2 } else { 1 })
+    }
+
+    /// Spec 6.3: a `]` closes the innermost bracket; what follows it decides
+    /// whether the bracket is an inline link, a full, collapsed or shortcut
+    /// reference, or literal text.
+    fn close_bracket(&mut self, i: usize) -> Step {
+        let Some(br) = self.brackets.pop() else {
+            return Step::To(i + 1);
+        };
+        if !br.active {
+            return Step::To(i + 1);
+        }
+        let (s, b, defs) = (self.s, self.b, self.defs);
+        let text_label = &s[br.pos + if br.image { 2 } else { 1 }..i];
+        let after = i + 1;
+        let arriving = Tail::Link { open: br.pos, close: i, image: br.image };
+        let end = match b.get(after) {
+            // `[x]` at the end: a link if `(` follows, else often literal text
+            // (`- [x] done`), so it is held in both modes.
+            None => return Step::Stop(Tail::Ambiguous(br.pos)),
+            Some(b'(') => match link_tail(b, after + 1) {
+                Ok(Some(end)) => Some(end),
+                Ok(None) => {
+                    self.close_link(br);
+                    return Step::Stop(arriving);
+                }
+                Err(()) => defs.contains(text_label).then_some(after),
+            },
+            Some(b'[') => match memchr::memchr(b']', &b[after + 1..]) {
+                None => {
+                    self.close_link(br);
+                    return Step::Stop(arriving);
+                }
+                Some(k) => {
+                    let label = &s[after + 1..after + 1 + k];
+                    let label = if label.is_empty() { text_label } else { label };
+                    if defs.contains(label) {
+                        Some(after + 2 + k)
+                    } else if defs.contains(text_label) {
+                        Some(after)
+                    } else {
+                        None
+                    }
+                }
+            },
+            Some(_) => defs.contains(text_label).then_some(after),
+        };
+        match end {
+            Some(end) => {
+                self.close_link(br);
+                Step::To(end)
+            }
+            None => Step::To(i + 1),
+        }
+    }
+
+    /// The text of the link or image opened by `br` is closed: emphasis inside
+    /// it is matched there and what stays open is literal, and (spec 6.3)
+    /// "links may not contain other links", so no outer bracket can become one.
+    fn close_link(&mut self, br: Bracket) {
+        process_emphasis(&mut self.delims, br.bottom);
+        self.delims.truncate(br.bottom);
+        if !br.image {
+            for outer in &mut self.brackets {
+                outer.active = false;
             }
         }
     }
-    if !heal {
-        return Inline { cut: hold, suffix: String::new() };
+
+    /// Spec 6.2: a run of `*` or `_` (or GFM 6.5 `~`) and whether it may open or
+    /// close emphasis, from the characters around it.
+    fn delimiter_run(&mut self, i: usize, c: u8) -> Step {
+        let s = self.s;
+        let n = self.b[i..].iter().take_while(|&&x| x == c).count();
+        if i + n == self.b.len() {
+            // Whether this run opens, closes or is literal depends on the
+            // character after it.
+            return Step::Stop(Tail::Ambiguous(i));
+        }
+        let (before, after) = (char_before(s, i), char_at(s, i + n));
+        let (left, right) = flanking(before, after);
+        let (can_open, can_close) = match c {
+            // Spec 6.2 rules 2, 3, 6, 7: `_` needs more for intraword runs.
+            b'_' => {
+                let punct_before = before.is_some_and(is_punct);
+                let punct_after = after.is_some_and(is_punct);
+                (left && (!right || punct_before), right && (!left || punct_after))
+            }
+            _ => (left, right),
+        };
+        // GFM: strikethrough is one or two tildes; longer runs are text.
+        let valid = c != b'~' || n <= 2;
+        if valid && (can_open || can_close) {
+            self.delims.push(Delim { pos: i, ch: c, len: n, orig: n, can_open, can_close });
+        }
+        Step::To(i + n)
     }
-    open.sort_by_key(|&(p, _)| p);
+
+    /// Matches the delimiter runs and lists what is still open, by position,
+    /// with the offset where the display must stop whatever the mode (before a
+    /// construct the next characters decide, or inside an arriving link).
+    fn open_set(mut self) -> Open {
+        process_emphasis(&mut self.delims, 0);
+        let mut open: Vec<(usize, Closer)> = Vec::new();
+        for d in &self.delims {
+            if d.can_open && d.len > 0 {
+                open.push((d.pos, Closer::Delim(d.ch, d.len, d.orig, d.can_close)));
+            }
+        }
+        for br in &self.brackets {
+            if br.active {
+                open.push((br.pos, if br.image { Closer::Hide } else { Closer::Bracket }));
+            }
+        }
+        let mut cut = self.b.len();
+        let mut first = cut;
+        match self.tail {
+            Tail::None => {}
+            Tail::Ambiguous(p) => {
+                first = p;
+                cut = p;
+            }
+            Tail::Code { pos, n } => open.push((pos, Closer::Code(n))),
+            Tail::Math { pos, n } => open.push((pos, Closer::Math(n))),
+            Tail::Link { open: o, close, image } => {
+                first = o;
+                if image {
+                    cut = o;
+                } else {
+                    cut = close;
+                    open.push((o, Closer::Link));
+                }
+            }
+        }
+        let first = open.iter().map(|&(p, _)| p).fold(first, usize::min);
+        open.sort_by_key(|&(p, _)| p);
+        Open { constructs: open, first, cut }
+    }
+}
+
+/// What is open at the end of the text.
+struct Open {
+    /// The open constructs, by position.
+    constructs: Vec<(usize, Closer)>,
+    /// Where the first open construct starts.
+    first: usize,
+    /// Where the display must stop in any mode.
+    cut: usize,
+}
+
+/// Analyses `s`, the inline content of a leaf block so far, which may go on.
+pub(crate) fn analyze(s: &str, defs: &Definitions, heal_mode: bool) -> Inline {
+    let open = Scan::run(s, defs).open_set();
+    if heal_mode {
+        heal(s, &open)
+    } else {
+        hold(&open)
+    }
+}
+
+/// `Hold`: cut before the first thing still open.
+fn hold(open: &Open) -> Inline {
+    Inline { cut: open.first, suffix: String::new() }
+}
+
+/// `Heal`: close what is open, innermost first, where closing it shows what the
+/// final text will; cut before what cannot be closed safely.
+fn heal(s: &str, open: &Open) -> Inline {
+    let b = s.as_bytes();
+    let mut cut = open.cut;
     let mut suffix = String::new();
-    for &(pos, closer) in open.iter().rev() {
+    for &(pos, closer) in open.constructs.iter().rev() {
         if pos >= cut {
             continue;
         }
@@ -655,7 +737,8 @@ enum Closer {
 impl Closer {
     fn opener_len(self) -> usize {
         match self {
-            // The remaining delimiters are the outer ones of the run (spec 6.3), so
+            // The remaining delimiters are the outer ones of the run (spec appendix,
+            // "process emphasis"), so
             // the content starts after the whole run.
             Closer::Delim(_, _, orig, _) => orig,
             Closer::Bracket | Closer::Link => 1,

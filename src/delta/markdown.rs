@@ -2,6 +2,10 @@
 //! now so that it renders as the final text will (`Hold`), or how to close what
 //! is open so that it does (`Heal`).
 //!
+//! Section numbers ("spec 4.5") are those of CommonMark 0.31.2
+//! (<https://spec.commonmark.org/0.31.2/>); "GFM" sections are those of the
+//! GitHub Flavored Markdown spec 0.29-gfm (<https://github.github.com/gfm/>).
+//!
 //! Two levels, as in CommonMark's own parsing strategy (spec, "Appendix: A
 //! parsing strategy"):
 //!
@@ -13,6 +17,8 @@
 //!   current leaf block (one paragraph, heading or table cell) are analysed
 //!   again. That is the only work that grows with the text, and it is bounded
 //!   by the live leaf, not the answer.
+
+use super::inline::{self, Definitions};
 
 /// What a flush may show of the text so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,8 +74,8 @@ pub(crate) struct Markdown {
     scanned: usize,
     stable: usize,
     block: Block,
-    /// Normalised labels of the link reference definitions seen so far.
-    defs: Vec<String>,
+    /// The link reference definitions seen so far.
+    defs: Definitions,
 }
 
 /// What the start of a line says about its block.
@@ -208,11 +214,6 @@ fn definition_label(s: &str) -> Option<&str> {
         return None;
     }
     Some(label)
-}
-
-/// Spec 4.7: labels match case-insensitively, with whitespace collapsed.
-pub(crate) fn normalize_label(label: &str) -> String {
-    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// GFM tables: the cells of a row, not counting outer pipes.
@@ -372,7 +373,7 @@ impl Markdown {
                 prev_blank: true,
                 list_open: false,
             },
-            defs: Vec::new(),
+            defs: Definitions::default(),
         }
     }
 
@@ -446,10 +447,7 @@ impl Markdown {
             Kind::Html(None) => st.leaf = Leaf::Html,
             Kind::Definition => {
                 if let Some(label) = definition_label(&line[info.content..]) {
-                    let label = normalize_label(label);
-                    if !self.defs.contains(&label) {
-                        self.defs.push(label);
-                    }
+                    self.defs.insert(label);
                 }
                 st.leaf = Leaf::None;
             }
@@ -648,7 +646,7 @@ impl Markdown {
 
     /// Inline analysis of `text[start..end]`, a leaf's content that may go on.
     fn inline(&self, text: &str, start: usize, end: usize) -> (usize, String) {
-        let r = super::inline::analyze(&text[start..end], &self.defs, self.heal);
+        let r = inline::analyze(&text[start..end], &self.defs, self.heal);
         (start + r.cut, r.suffix)
     }
 }
