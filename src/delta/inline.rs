@@ -438,10 +438,18 @@ impl<'a> Scan<'a> {
                     Step::To(i + 2)
                 }
             }
-            Some(j) => {
-                let closes = !b[j - 1].is_ascii_whitespace();
-                Step::To(if closes { j + 1 } else { i + 1 })
-            }
+            Some(j) if !b[j - 1].is_ascii_whitespace() => Step::To(j + 1),
+            // A `$` after whitespace cannot close (`$HOME and $`); a later one may,
+            // so the math stays open as if no `$` had come.
+            Some(_) if !(n == 1 && next.is_ascii_digit()) => match b[body..]
+                .iter()
+                .enumerate()
+                .find(|&(k, &c)| c == b'$' && k > 0 && !b[body + k - 1].is_ascii_whitespace())
+            {
+                Some((k, _)) => Step::To(body + k + 1),
+                None => Step::Stop(Tail::Math { pos: i, n }),
+            },
+            Some(_) => Step::To(i + 1),
             // `$5 and more`: an amount, not math. Heuristic: a `$` followed by a
             // digit whose text so far has a space stays literal, and one without a
             // space yet is held in both modes.
@@ -526,6 +534,10 @@ impl<'a> Scan<'a> {
                         Some(after + 2 + k)
                     } else if defs.contains(text_label) {
                         Some(after)
+                    } else if after + 2 + k == b.len() {
+                        // `[text][label]` at the end: held whole, as `[text]` is, so
+                        // that the display does not show `[text]` alone first.
+                        return Step::Stop(Tail::Ambiguous(br.pos));
                     } else {
                         None
                     }
@@ -662,6 +674,9 @@ fn heal(s: &str, open: &Open) -> Inline {
             continue;
         }
         let body = pos + closer.opener_len();
+        // Once an inner construct is closed, the text ends with its closer: the
+        // cut may no longer move into it.
+        let trim = suffix.is_empty();
         match closer {
             // An image is not healed: it would load a truncated URL. An intraword
             // run (`a*b`) is as often literal (`2*3`) as emphasis: hold it instead.
@@ -676,7 +691,7 @@ fn heal(s: &str, open: &Open) -> Inline {
             }
             Closer::Code(_) => {
                 // A backtick at the end of the content would merge with the closer.
-                while cut > body && b[cut - 1] == b'`' {
+                while trim && cut > body && b[cut - 1] == b'`' {
                     cut -= 1;
                 }
             }
@@ -684,7 +699,7 @@ fn heal(s: &str, open: &Open) -> Inline {
             _ => {
                 // A closer must follow a non-space to be right-flanking (spec 6.2),
                 // and `$` must too (pulldown-cmark); a backslash would escape it.
-                while cut > body && matches!(b[cut - 1], b' ' | b'\t' | b'\n' | b'\r' | b'\\') {
+                while trim && cut > body && matches!(b[cut - 1], b' ' | b'\t' | b'\n' | b'\r' | b'\\') {
                     cut -= 1;
                 }
             }

@@ -209,9 +209,16 @@ fn token_matches(d: &Token, f: &Token) -> bool {
     show && d.inline == f.inline && frames_match(&d.blocks, &f.blocks)
 }
 
-/// Checks the rule for `display` against the final rendering's tokens. `Err`
-/// describes the first difference.
-pub fn check(display: &str, fin: &[Token]) -> Result<(), String> {
+/// How many tokens of the final rendering `display` shows correctly: the
+/// length of the longest common prefix of the two renderings (with the
+/// allowances of [`check`]).
+pub fn shown(display: &str, fin: &[Token]) -> usize {
+    let d = render_trimmed(display);
+    d.iter().zip(fin).take_while(|(a, b)| token_matches(a, b)).count()
+}
+
+/// The display's tokens without the allowances at its very end.
+fn render_trimmed(display: &str) -> Vec<Token> {
     let mut d = render(display);
     // Allowances at the very end of the display: empty trailing cells and rows
     // of a partial table row, and the newline that ends an unfinished code block.
@@ -224,6 +231,13 @@ pub fn check(display: &str, fin: &[Token]) -> Result<(), String> {
         }
         d.pop();
     }
+    d
+}
+
+/// Checks the rule for `display` against the final rendering's tokens. `Err`
+/// describes the first difference.
+pub fn check(display: &str, fin: &[Token]) -> Result<(), String> {
+    let d = render_trimmed(display);
     if d.len() > fin.len() {
         return Err(format!("the display renders {} tokens, the final text {}", d.len(), fin.len()));
     }
