@@ -36,9 +36,17 @@ fn flicker(docs: &[(String, String)], mode: Markdown) -> (usize, Vec<String>) {
                 concat.push_str(&s.delta);
                 assert_eq!(concat, s.text, "{name} ({}): deltas add up to the text", tok.name());
                 assert!(s.stable_len >= last_stable, "{name}: stable_len never decreases");
-                assert_eq!(s.text[..last_stable], concat[..last_stable], "{name}: the stable prefix never changes");
+                assert_eq!(
+                    s.text[..last_stable],
+                    concat[..last_stable],
+                    "{name}: the stable prefix never changes"
+                );
                 last_stable = s.stable_len;
-                assert_eq!(s.display[..s.stable_len], s.text[..s.stable_len], "{name}: display starts with the stable text");
+                assert_eq!(
+                    s.display[..s.stable_len],
+                    s.text[..s.stable_len],
+                    "{name}: display starts with the stable text"
+                );
                 assert_eq!(s.text_len_utf16, s.text.encode_utf16().count());
                 assert_eq!(s.stable_len_utf16, s.text[..s.stable_len].encode_utf16().count());
                 if let Some((display, stable, broken)) = &last_judged {
@@ -76,8 +84,9 @@ fn flicker(docs: &[(String, String)], mode: Markdown) -> (usize, Vec<String>) {
 /// The ceiling for `section` in `mode` from `tests/corpus/flicker-ceiling.json`.
 fn ceiling(mode: &str, section: &str) -> usize {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/flicker-ceiling.json");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("the ceiling file exists"))
-        .expect("the ceiling file is JSON");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the ceiling file exists"))
+            .expect("the ceiling file is JSON");
     json["pulldown-cmark"][mode][section]
         .as_u64()
         .unwrap_or_else(|| panic!("{path}: no pulldown-cmark ceiling for {mode} / {section}")) as usize

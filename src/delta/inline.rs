@@ -94,7 +94,7 @@ fn char_at(s: &str, i: usize) -> Option<char> {
 /// The "process emphasis" procedure of the spec's appendix ("A parsing
 /// strategy"), over `delims[bottom..]`. Matched delimiters lose
 /// their length; what is left with `can_open` is still open.
-fn process_emphasis(delims: &mut [Delim], bottom: usize) {
+fn process_emphasis(delims: &mut [Delim], bottom: usize, pairs: &mut Vec<(usize, usize)>) {
     let mut c = bottom;
     while c < delims.len() {
         let closer = delims[c];
@@ -136,6 +136,7 @@ fn process_emphasis(delims: &mut [Delim], bottom: usize) {
                 };
                 delims[o].len -= n;
                 delims[c].len -= n;
+                pairs.push((delims[o].pos, delims[c].pos));
                 // Delimiters between the pair can no longer match anything.
                 for d in &mut delims[o + 1..c] {
                     d.len = 0;
@@ -304,18 +305,23 @@ fn entity(s: &[u8]) -> Result<Option<usize>, ()> {
 }
 
 /// Spec 6.1: the end of the code span opened by the backtick run of length `n`
-/// ending at `from`, if a run of exactly `n` backticks closes it.
-fn code_close(s: &[u8], from: usize, n: usize) -> Option<usize> {
+/// ending at `from`, if a run of exactly `n` backticks closes it: `Ok(Some)`;
+/// `Ok(None)` if none does yet; `Err(start)` if the run starting at `start`
+/// would close it but touches the end of the text, where it may still grow.
+fn code_close(s: &[u8], from: usize, n: usize) -> Result<Option<usize>, usize> {
     let mut i = from;
     while let Some(k) = memchr::memchr(b'`', &s[i..]) {
         let st = i + k;
         let len = s[st..].iter().take_while(|&&c| c == b'`').count();
+        if st + len == s.len() && len <= n {
+            return Err(st);
+        }
         if len == n {
-            return Some(st + len);
+            return Ok(Some(st + len));
         }
         i = st + len;
     }
-    None
+    Ok(None)
 }
 
 /// Labels of the link reference definitions seen so far, normalised (spec 4.7).
@@ -359,14 +365,23 @@ struct Scan<'a> {
     b: &'a [u8],
     defs: &'a Definitions,
     delims: Vec<Delim>,
+    /// Where each matched emphasis pair opens and closes.
+    pairs: Vec<(usize, usize)>,
     brackets: Vec<Bracket>,
     tail: Tail,
 }
 
 impl<'a> Scan<'a> {
     fn run(s: &'a str, defs: &'a Definitions) -> Self {
-        let mut scan =
-            Scan { s, b: s.as_bytes(), defs, delims: Vec::new(), brackets: Vec::new(), tail: Tail::None };
+        let mut scan = Scan {
+            s,
+            b: s.as_bytes(),
+            defs,
+            delims: Vec::new(),
+            pairs: Vec::new(),
+            brackets: Vec::new(),
+            tail: Tail::None,
+        };
         let mut i = 0;
         while i < scan.b.len() {
             let step = match scan.b[i] {
@@ -397,6 +412,9 @@ impl<'a> Scan<'a> {
     fn escape(&self, i: usize) -> Step {
         match self.b.get(i + 1) {
             None => Step::Stop(Tail::Ambiguous(i)),
+            // `\` ending the last line is a hard break if the paragraph goes on,
+            // and a literal backslash if it ends here (spec 6.7).
+            Some(b'\n') if i + 2 == self.b.len() => Step::Stop(Tail::Ambiguous(i)),
             Some(c) if c.is_ascii_punctuation() || *c == b'\n' => Step::To(i + 2),
             Some(_) => Step::To(i + 1),
         }
@@ -410,8 +428,11 @@ impl<'a> Scan<'a> {
             return Step::Stop(Tail::Ambiguous(i));
         }
         match code_close(self.b, i + n, n) {
-            Some(end) => Step::To(end),
-            None => Step::Stop(Tail::Code { pos: i, n }),
+            Ok(Some(end)) => Step::To(end),
+            Ok(None) => Step::Stop(Tail::Code { pos: i, n }),
+            // `` `foo` `` may still become `` `foo`` ``: the span is open, and
+            // its closer is held with it.
+            Err(_) => Step::Stop(Tail::Code { pos: i, n }),
         }
     }
 
@@ -427,8 +448,29 @@ impl<'a> Scan<'a> {
             return Step::To(i + 1);
         }
         let body = i + n;
+        if n == 1 {
+            // The closer is a lone `$` (a `$$` run does not close `$`) after a
+            // non-space. One after whitespace cannot close (`$HOME and $`), but a
+            // later one may; a run touching the end may still grow. An amount
+            // (`$5 and $10`) is math-open too until its paragraph says otherwise:
+            // holding it costs lag, guessing it literal shows `$180 / 120 = 1.5$`
+            // wrong.
+            let mut k = body;
+            while let Some(off) = memchr::memchr(b'$', &b[k..]) {
+                let j = k + off;
+                let run = b[j..].iter().take_while(|&&c| c == b'$').count();
+                if j + run == b.len() {
+                    break;
+                }
+                if run == 1 && !b[j - 1].is_ascii_whitespace() {
+                    return Step::To(j + 1);
+                }
+                k = j + run;
+            }
+            return Step::Stop(Tail::Math { pos: i, n });
+        }
         match memchr::memchr(b'$', &b[body..]).map(|k| body + k) {
-            Some(j) if n == 2 => {
+            Some(j) => {
                 if b.get(j + 1) == Some(&b'$') {
                     Step::To(j + 2)
                 } else if j + 1 == b.len() {
@@ -436,28 +478,6 @@ impl<'a> Scan<'a> {
                 } else {
                     // A lone `$` inside `$$...`: not display math.
                     Step::To(i + 2)
-                }
-            }
-            Some(j) if !b[j - 1].is_ascii_whitespace() => Step::To(j + 1),
-            // A `$` after whitespace cannot close (`$HOME and $`); a later one may,
-            // so the math stays open as if no `$` had come.
-            Some(_) if !(n == 1 && next.is_ascii_digit()) => match b[body..]
-                .iter()
-                .enumerate()
-                .find(|&(k, &c)| c == b'$' && k > 0 && !b[body + k - 1].is_ascii_whitespace())
-            {
-                Some((k, _)) => Step::To(body + k + 1),
-                None => Step::Stop(Tail::Math { pos: i, n }),
-            },
-            Some(_) => Step::To(i + 1),
-            // `$5 and more`: an amount, not math. Heuristic: a `$` followed by a
-            // digit whose text so far has a space stays literal, and one without a
-            // space yet is held in both modes.
-            None if n == 1 && next.is_ascii_digit() => {
-                if b[body..].contains(&b' ') {
-                    Step::To(i + 1)
-                } else {
-                    Step::Stop(Tail::Ambiguous(i))
                 }
             }
             None => Step::Stop(Tail::Math { pos: i, n }),
@@ -558,7 +578,7 @@ impl<'a> Scan<'a> {
     /// it is matched there and what stays open is literal, and (spec 6.3)
     /// "links may not contain other links", so no outer bracket can become one.
     fn close_link(&mut self, br: Bracket) {
-        process_emphasis(&mut self.delims, br.bottom);
+        process_emphasis(&mut self.delims, br.bottom, &mut self.pairs);
         self.delims.truncate(br.bottom);
         if !br.image {
             for outer in &mut self.brackets {
@@ -600,7 +620,7 @@ impl<'a> Scan<'a> {
     /// with the offset where the display must stop whatever the mode (before a
     /// construct the next characters decide, or inside an arriving link).
     fn open_set(mut self) -> Open {
-        process_emphasis(&mut self.delims, 0);
+        process_emphasis(&mut self.delims, 0, &mut self.pairs);
         let mut open: Vec<(usize, Closer)> = Vec::new();
         for d in &self.delims {
             if d.can_open && d.len > 0 {
@@ -634,7 +654,7 @@ impl<'a> Scan<'a> {
         }
         let first = open.iter().map(|&(p, _)| p).fold(first, usize::min);
         open.sort_by_key(|&(p, _)| p);
-        Open { constructs: open, first, cut }
+        Open { constructs: open, first, cut, pairs: self.pairs }
     }
 }
 
@@ -646,6 +666,23 @@ struct Open {
     first: usize,
     /// Where the display must stop in any mode.
     cut: usize,
+    /// The matched emphasis pairs (opener, closer positions).
+    pairs: Vec<(usize, usize)>,
+}
+
+impl Open {
+    /// `cut`, moved before every emphasis opener whose closer it would cut off
+    /// (`foo******bar****` cut inside the closer run would show the opener as
+    /// literal text).
+    fn unsplit(&self, mut cut: usize) -> usize {
+        loop {
+            let before = self.pairs.iter().filter(|&&(o, c)| o < cut && c >= cut).map(|&(o, _)| o).min();
+            match before {
+                Some(o) => cut = o,
+                None => return cut,
+            }
+        }
+    }
 }
 
 /// Analyses `s`, the inline content of a leaf block so far, which may go on.
@@ -660,7 +697,7 @@ pub(crate) fn analyze(s: &str, defs: &Definitions, heal_mode: bool) -> Inline {
 
 /// `Hold`: cut before the first thing still open.
 fn hold(open: &Open) -> Inline {
-    Inline { cut: open.first, suffix: String::new() }
+    Inline { cut: open.unsplit(open.first), suffix: String::new() }
 }
 
 /// `Heal`: close what is open, innermost first, where closing it shows what the
@@ -684,14 +721,28 @@ fn heal(s: &str, open: &Open) -> Inline {
             // (markdown-it shows `$x$` and `~x~` as written, pulldown-cmark does
             // not): closing them would be right for one renderer only, so they
             // are hidden until their closer arrives.
-            Closer::Hide | Closer::Math(_) | Closer::Delim(_, _, _, true) | Closer::Delim(b'~', _, 1, _) => {
+            // An open `[` is as often prose (`[1]`, `[^1]`, `[like this]`) as a
+            // link: closing it would show a link the final text may not have.
+            // An emphasis opener before punctuation (`*.js`, `*(`) is more often
+            // literal than not: hidden until its closer comes.
+            Closer::Hide
+            | Closer::Math(_)
+            | Closer::Bracket
+            | Closer::Delim(_, _, _, true)
+            | Closer::Delim(b'~', _, 1, _) => {
+                cut = pos;
+                suffix.clear();
+                continue;
+            }
+            Closer::Delim(..) if !s[body..].starts_with(|c: char| c.is_alphanumeric() || c == '`') => {
                 cut = pos;
                 suffix.clear();
                 continue;
             }
             Closer::Code(_) => {
-                // A backtick at the end of the content would merge with the closer.
-                while trim && cut > body && b[cut - 1] == b'`' {
+                // A backtick at the end of the content would merge with the closer;
+                // a backslash may be half of `\|` in a table cell (GFM 4.10).
+                while trim && cut > body && matches!(b[cut - 1], b'`' | b'\\') {
                     cut -= 1;
                 }
             }
@@ -731,6 +782,9 @@ fn heal(s: &str, open: &Open) -> Inline {
             Closer::Bracket | Closer::Link => suffix.push_str("]()"),
             Closer::Hide | Closer::Math(_) => {}
         }
+    }
+    if open.unsplit(cut) != cut {
+        return hold(open);
     }
     Inline { cut, suffix }
 }

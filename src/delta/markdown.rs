@@ -35,6 +35,22 @@ pub(crate) struct View {
 struct Fence {
     ch: u8,
     len: usize,
+    /// The column of a fence inside a list item: a non-blank line indented
+    /// less ends the item, and the fence with it (spec 5.2). 0 outside lists.
+    indent: usize,
+    /// A fence inside a block quote ends at a line without `>` (spec 5.1: a
+    /// fence is not a paragraph, so no lazy continuation).
+    quoted: bool,
+}
+
+/// Does `line`, read while fence `f` is open, end the container of `f` (and so
+/// the fence)?
+fn leaves_container(line: &str, f: Fence) -> bool {
+    if is_blank(line) {
+        return false;
+    }
+    let (n, cols) = leading_spaces(line.as_bytes());
+    (f.indent > 0 && cols < f.indent) || (f.quoted && !line[n..].starts_with('>'))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +171,7 @@ fn fence_open(s: &str) -> Option<Fence> {
     if len < 3 || (ch == b'`' && b[len..].contains(&b'`')) {
         return None;
     }
-    Some(Fence { ch, len })
+    Some(Fence { ch, len, indent: 0, quoted: false })
 }
 
 /// Spec 4.5: "The closing code fence ... must be at least as long as the
@@ -173,8 +189,138 @@ fn may_close_fence(s: &str, f: Fence) -> bool {
     len == t.len() || (len >= f.len && is_blank(&t[len..]))
 }
 
-/// Spec 4.6: the start conditions of HTML blocks, kinds 1–7 (roughly for 7).
-fn html_start(s: &str) -> Option<Option<&'static str>> {
+/// Spec 4.6, kind 6: the tag names that start an HTML block on their own.
+const BLOCK_TAGS: [&str; 62] = [
+    "address",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "menu",
+    "menuitem",
+    "nav",
+    "noframes",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "param",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+];
+
+/// Spec 6.6: the length of the complete open or closing tag at the start of
+/// `s`, if there is one (tag name, attributes with their values, `/>`).
+fn complete_tag(s: &[u8]) -> Option<usize> {
+    let mut i = 1;
+    let closing = s.get(1) == Some(&b'/');
+    if closing {
+        i += 1;
+    }
+    if !s.get(i)?.is_ascii_alphabetic() {
+        return None;
+    }
+    while s.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-') {
+        i += 1;
+    }
+    let ws = |i: &mut usize| {
+        let from = *i;
+        while let Some(b' ' | b'\t' | b'\n') = s.get(*i) {
+            *i += 1;
+        }
+        *i > from
+    };
+    if !closing {
+        loop {
+            let before = i;
+            if !ws(&mut i) || !s.get(i).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b':') {
+                i = before;
+                break;
+            }
+            while s.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || b"_.:-".contains(c)) {
+                i += 1;
+            }
+            let name_end = i;
+            ws(&mut i);
+            if s.get(i) != Some(&b'=') {
+                i = name_end;
+                continue;
+            }
+            i += 1;
+            ws(&mut i);
+            match *s.get(i)? {
+                q @ (b'"' | b'\'') => {
+                    i += 1 + memchr::memchr(q, &s[i + 1..])? + 1;
+                }
+                _ => {
+                    let from = i;
+                    while s.get(i).is_some_and(|c| !b" \t\n\"'=<>`".contains(c)) {
+                        i += 1;
+                    }
+                    if i == from {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+    ws(&mut i);
+    if !closing && s.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    (s.get(i) == Some(&b'>')).then_some(i + 1)
+}
+
+/// Spec 4.6: the start conditions of HTML blocks for a complete line: kinds 1–5
+/// with their end marker, 6 and 7 (`Some(None)`, they end at a blank line).
+/// Kind 7 cannot interrupt a paragraph.
+fn html_start(s: &str, in_para: bool) -> Option<Option<&'static str>> {
     let rest = s.strip_prefix('<')?;
     let lower: String = rest.chars().take(12).collect::<String>().to_ascii_lowercase();
     for (tag, end) in
@@ -199,10 +345,17 @@ fn html_start(s: &str) -> Option<Option<&'static str>> {
         return Some(Some(">"));
     }
     let name = lower.strip_prefix('/').unwrap_or(&lower);
-    if name.starts_with(|c: char| c.is_ascii_alphabetic()) && s.contains('>') {
+    let name_len = name.bytes().take_while(|c| c.is_ascii_alphanumeric()).count();
+    let after = name[name_len..].as_bytes();
+    let kind6 = BLOCK_TAGS.contains(&&name[..name_len])
+        && (after.is_empty() || matches!(after[0], b' ' | b'\t' | b'\r' | b'>') || after.starts_with(b"/>"));
+    if kind6 {
         return Some(None);
     }
-    None
+    // Kind 7: "a complete open tag or closing tag ... followed only by
+    // whitespace or the end of the line".
+    let tag = complete_tag(s.as_bytes())?;
+    (!in_para && is_blank(&s[tag..])).then_some(None)
 }
 
 /// Spec 4.7: `[label]:` opens a link reference definition. Returns the label.
@@ -293,7 +446,7 @@ fn classify(line: &str, in_para: bool, list_open: bool) -> LineInfo {
         Kind::Setext
     } else if is_thematic_break(content) {
         Kind::ThematicBreak
-    } else if let Some(end) = html_start(content).filter(|e| !in_para || e.is_some()) {
+    } else if let Some(end) = html_start(content, in_para) {
         Kind::Html(end)
     } else if content.contains('-')
         && content.bytes().all(|c| matches!(c, b'|' | b'-' | b':' | b' ' | b'\t' | b'\r'))
@@ -392,11 +545,15 @@ impl Markdown {
         let line = &text[start..end];
         let st = &mut self.block;
         if let Some(f) = st.fence {
-            if fence_closes(line, f) {
+            if leaves_container(line, f) {
                 st.fence = None;
+            } else {
+                if fence_closes(line, f) {
+                    st.fence = None;
+                }
+                st.prev_blank = false;
+                return;
             }
-            st.prev_blank = false;
-            return;
         }
         if let Some(marker) = st.html_end {
             if line.contains(marker) {
@@ -434,7 +591,9 @@ impl Markdown {
         match info.kind {
             Kind::Blank => st.leaf = Leaf::None,
             Kind::Fence(f) => {
-                st.fence = Some(f);
+                let in_list = info.item || st.list_open;
+                st.fence =
+                    Some(Fence { indent: if in_list { info.content } else { 0 }, quoted: info.quoted, ..f });
                 st.leaf = Leaf::None;
             }
             Kind::Atx | Kind::ThematicBreak | Kind::Setext => st.leaf = Leaf::None,
@@ -465,7 +624,7 @@ impl Markdown {
                         st.leaf = Leaf::Table
                     }
                     Leaf::Table if !new_container => {}
-                    Leaf::Html => {}
+                    Leaf::Html if !new_container => {}
                     Leaf::IndentedCode if info.indent >= 4 => {}
                     Leaf::Para { line, content, lines, quoted, .. } if !new_container => {
                         st.leaf = Leaf::Para { line, content, last_line: start, lines: lines + 1, quoted }
@@ -506,11 +665,14 @@ impl Markdown {
             }
         }
         let st = &self.block;
-        let (cut, suffix) = if let Some(f) = st.fence {
+        let fence = st.fence.filter(|&f| !leaves_container(partial, f));
+        let (cut, suffix) = if let Some(f) = fence {
             // Spec 4.5: an unclosed fence runs to the end of the document, so the
             // code so far already renders as code; only a line that may become the
             // closing fence is held, or it would show as code first.
-            (if may_close_fence(partial, f) { ls } else { end }, String::new())
+            // A line still blank may yet end the fence's container.
+            let may_leave = (f.indent > 0 || f.quoted) && is_blank(partial) && !partial.is_empty();
+            (if may_close_fence(partial, f) || may_leave { ls } else { end }, String::new())
         } else if st.html_end.is_some() {
             (end, String::new())
         } else {
@@ -595,9 +757,11 @@ impl Markdown {
             // The info string (the language) is part of the rendering: wait for the
             // end of the fence line.
             Kind::Fence(_) => return hold_line(),
-            // Until the tag is complete we cannot tell an HTML block from text.
-            Kind::Html(_) if !content.contains('>') => return hold_line(),
-            Kind::Text if !content.contains('>') && content.starts_with('<') => return hold_line(),
+            // Whether a line starting with `<` starts an HTML block depends on the
+            // whole line (kind 7: a complete tag followed only by whitespace;
+            // spec 4.6): hold it until it ends.
+            Kind::Html(_) => return hold_line(),
+            Kind::Text if content.starts_with('<') => return hold_line(),
             Kind::Definition => return hold_line(),
             // `[label` may still become `[label]: url`.
             Kind::Text if para.is_none() && content.starts_with('[') && !content.contains("](") => {
