@@ -576,12 +576,13 @@ impl<'a> Scan<'a> {
 
     /// The text of the link or image opened by `br` is closed: emphasis inside
     /// it is matched there and what stays open is literal, and (spec 6.3)
-    /// "links may not contain other links", so no outer bracket can become one.
+    /// "links may not contain other links", so no outer `[` can become one (an
+    /// outer `![` still can: an image may contain a link).
     fn close_link(&mut self, br: Bracket) {
         process_emphasis(&mut self.delims, br.bottom, &mut self.pairs);
         self.delims.truncate(br.bottom);
         if !br.image {
-            for outer in &mut self.brackets {
+            for outer in self.brackets.iter_mut().filter(|o| !o.image) {
                 outer.active = false;
             }
         }

@@ -66,6 +66,9 @@ enum Leaf {
         quoted: bool,
     },
     Table,
+    /// A link reference definition starting at this offset, which the next
+    /// line may still continue (a destination or title on its own line).
+    Definition(usize),
     /// An HTML block of kind 6 or 7: it ends at a blank line.
     Html,
     IndentedCode,
@@ -361,7 +364,13 @@ fn html_start(s: &str, in_para: bool) -> Option<Option<&'static str>> {
 /// Spec 4.7: `[label]:` opens a link reference definition. Returns the label.
 fn definition_label(s: &str) -> Option<&str> {
     let rest = s.strip_prefix('[')?;
-    let end = rest.find(']')?;
+    let b = rest.as_bytes();
+    let mut end = 0;
+    // A backslash escapes a bracket inside the label (spec 6.3, link labels).
+    while *b.get(end)? != b']' {
+        end += if b[end] == b'\\' { 2 } else { 1 };
+    }
+    let end = end.min(rest.len());
     let label = &rest[..end];
     if label.trim().is_empty() || label.contains('[') || !rest[end + 1..].starts_with(':') {
         return None;
@@ -555,6 +564,13 @@ impl Markdown {
                 return;
             }
         }
+        if let Leaf::Definition(_) = st.leaf {
+            // Spec 4.7: a destination or a title on the lines after the label.
+            if !is_blank(line) && line.starts_with([' ', '\t', '"', '\'', '(', '<']) {
+                st.prev_blank = false;
+                return;
+            }
+        }
         if let Some(marker) = st.html_end {
             if line.contains(marker) {
                 st.html_end = None;
@@ -608,7 +624,10 @@ impl Markdown {
                 if let Some(label) = definition_label(&line[info.content..]) {
                     self.defs.insert(label);
                 }
-                st.leaf = Leaf::None;
+                // A run of definitions is held as one (see `live`).
+                if !matches!(st.leaf, Leaf::Definition(_)) {
+                    st.leaf = Leaf::Definition(start);
+                }
             }
             Kind::TableDelimiter | Kind::Text => {
                 let content = start + info.content;
@@ -710,6 +729,7 @@ impl Markdown {
         };
         if partial.is_empty() {
             return match (st.leaf, para) {
+                (Leaf::Definition(def), _) => (def, String::new()),
                 // GFM 4.10: a line with a pipe may become a table header when the
                 // next line is a delimiter row: hold it until that line says.
                 (_, Some((_, _, last_line, _))) if text[last_line..ls].contains('|') => {
@@ -727,6 +747,11 @@ impl Markdown {
         let info = classify(partial, para.is_some(), st.list_open);
         let content = &partial[info.content..];
         let hold_line = || -> (usize, String) {
+            // A definition just before a held line is held with it, as it is
+            // when no line follows yet (it shows nothing either way).
+            if let Leaf::Definition(def) = st.leaf {
+                return (def, String::new());
+            }
             let (c, s) = para_view(ls);
             if c < ls {
                 (c, s)
@@ -740,11 +765,20 @@ impl Markdown {
         if st.leaf == Leaf::Html {
             return (end, String::new());
         }
+        if let Leaf::Definition(def) = st.leaf {
+            // Spec 4.7: the destination and the title may be on the next lines.
+            // A complete definition shows nothing, so holding it costs nothing;
+            // one that never completes is a paragraph, shown once that is known.
+            if partial.starts_with([' ', '\t', '"', '\'', '(', '<']) {
+                return (def, String::new());
+            }
+        }
         // A line that is still only marker characters may become a list item, a
         // heading, a fence, a setext underline, a thematic break or a table
         // delimiter row (spec 4.1–4.5, 5.1, 5.2; GFM 4.10): hold it whole.
         if is_marker_only(partial) {
-            if let (Some((_, _, last_line, _)), true) = (para, partial.contains(['|', '-'])) {
+            // (A delimiter row may start with `:` or `|` as well as `-`.)
+            if let Some((_, _, last_line, _)) = para {
                 if text[last_line..ls].contains('|') {
                     // The header row of a table to be: hold it with its delimiter row.
                     let (c, s) = para_view(last_line);
