@@ -543,9 +543,11 @@ impl<'a> Scan<'a> {
                 Err(()) => defs.contains(text_label).then_some(after),
             },
             Some(b'[') => match memchr::memchr(b']', &b[after + 1..]) {
+                // `[text][label` is a link only if `label` is defined, maybe by
+                // a definition still to come: hidden in both modes.
                 None => {
                     self.close_link(br);
-                    return Step::Stop(arriving);
+                    return Step::Stop(Tail::Ambiguous(br.pos));
                 }
                 Some(k) => {
                     let label = &s[after + 1..after + 1 + k];
@@ -687,10 +689,12 @@ impl Open {
 }
 
 /// Analyses `s`, the inline content of a leaf block so far, which may go on.
-pub(crate) fn analyze(s: &str, defs: &Definitions, heal_mode: bool) -> Inline {
+///
+/// `in_cell`: `s` is the last cell of a table row, which a `|` may still end.
+pub(crate) fn analyze(s: &str, defs: &Definitions, heal_mode: bool, in_cell: bool) -> Inline {
     let open = Scan::run(s, defs).open_set();
     if heal_mode {
-        heal(s, &open)
+        heal(s, &open, in_cell)
     } else {
         hold(&open)
     }
@@ -703,7 +707,7 @@ fn hold(open: &Open) -> Inline {
 
 /// `Heal`: close what is open, innermost first, where closing it shows what the
 /// final text will; cut before what cannot be closed safely.
-fn heal(s: &str, open: &Open) -> Inline {
+fn heal(s: &str, open: &Open, in_cell: bool) -> Inline {
     let b = s.as_bytes();
     let mut cut = open.cut;
     let mut suffix = String::new();
@@ -715,31 +719,12 @@ fn heal(s: &str, open: &Open) -> Inline {
         // Once an inner construct is closed, the text ends with its closer: the
         // cut may no longer move into it.
         let trim = suffix.is_empty();
+        if hidden_until_closed(s, body, closer, in_cell) {
+            cut = pos;
+            suffix.clear();
+            continue;
+        }
         match closer {
-            // An image is not healed: it would load a truncated URL. An intraword
-            // run (`a*b`) is as often literal (`2*3`) as emphasis: hold it instead.
-            // Math and a single `~` are extensions that renderers disagree on
-            // (markdown-it shows `$x$` and `~x~` as written, pulldown-cmark does
-            // not): closing them would be right for one renderer only, so they
-            // are hidden until their closer arrives.
-            // An open `[` is as often prose (`[1]`, `[^1]`, `[like this]`) as a
-            // link: closing it would show a link the final text may not have.
-            // An emphasis opener before punctuation (`*.js`, `*(`) is more often
-            // literal than not: hidden until its closer comes.
-            Closer::Hide
-            | Closer::Math(_)
-            | Closer::Bracket
-            | Closer::Delim(_, _, _, true)
-            | Closer::Delim(b'~', _, 1, _) => {
-                cut = pos;
-                suffix.clear();
-                continue;
-            }
-            Closer::Delim(..) if !s[body..].starts_with(|c: char| c.is_alphanumeric() || c == '`') => {
-                cut = pos;
-                suffix.clear();
-                continue;
-            }
             Closer::Code(_) => {
                 // A backtick at the end of the content would merge with the closer;
                 // a backslash may be half of `\|` in a table cell (GFM 4.10).
@@ -757,9 +742,6 @@ fn heal(s: &str, open: &Open) -> Inline {
             }
         }
         let empty = match closer {
-            // `[x` may be a task-list box (`[x] done`, literal without that
-            // extension) as well as a link: wait for a longer text.
-            Closer::Bracket => s[body..cut.max(body)].trim().chars().nth(1).is_none(),
             Closer::Link => s[body..cut.max(body)].trim().is_empty(),
             _ => cut <= body,
         };
@@ -780,14 +762,41 @@ fn heal(s: &str, open: &Open) -> Inline {
                     suffix.push('`');
                 }
             }
-            Closer::Bracket | Closer::Link => suffix.push_str("]()"),
-            Closer::Hide | Closer::Math(_) => {}
+            Closer::Link => suffix.push_str("]()"),
+            // Hidden above.
+            Closer::Bracket | Closer::Hide | Closer::Math(_) => {}
         }
     }
     if open.unsplit(cut) != cut {
         return hold(open);
     }
     Inline { cut, suffix }
+}
+
+/// Whether `Heal` hides the construct `closer` opens (its content starting at
+/// `body`) instead of closing it: where a close would be a guess that the final
+/// text often proves wrong.
+fn hidden_until_closed(s: &str, body: usize, closer: Closer, in_cell: bool) -> bool {
+    match closer {
+        // An image would load a truncated URL.
+        Closer::Hide => true,
+        // Math and `~` are extensions that renderers disagree on (markdown-it
+        // shows `$x$` and `~x~` as written, pulldown-cmark does not): a close
+        // would be right for one renderer only. `~~` that never closes is also
+        // common in prose (`~~ tildes`), and strikethrough rare in answers.
+        Closer::Math(_) | Closer::Delim(b'~', ..) => true,
+        // An open `[` is as often prose (`[1]`, `[^1]`, `[like this]`) as a link.
+        Closer::Bracket => true,
+        // An intraword run (`a*b`) is as often literal (`2*3`) as emphasis, and
+        // an opener before punctuation (`*.js`, `*(`) more often literal than not.
+        Closer::Delim(_, _, _, intraword) => {
+            intraword || !s[body..].starts_with(|c: char| c.is_alphanumeric() || c == '`')
+        }
+        // In a table cell a `|` may end the cell before the span closes (GFM
+        // 4.10: the pipe splits cells even inside code).
+        Closer::Code(_) => in_cell,
+        Closer::Link => false,
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -807,7 +807,7 @@ impl Markdown {
             // A body row: only the last cell is open; earlier cells are closed by
             // their pipe, so what was open there is literal (GFM 4.10).
             let start = last_cell_start(partial, info.content);
-            return self.inline(text, ls + start, end);
+            return self.inline_in(text, ls + start, end, true);
         }
         if partial.contains('|') && para.is_none_or(|_| !info.item) {
             // GFM 4.10: it may be a table header; hold the line until it ends.
@@ -844,7 +844,12 @@ impl Markdown {
 
     /// Inline analysis of `text[start..end]`, a leaf's content that may go on.
     fn inline(&self, text: &str, start: usize, end: usize) -> (usize, String) {
-        let r = inline::analyze(&text[start..end], &self.defs, self.heal);
+        self.inline_in(text, start, end, false)
+    }
+
+    /// `inline`, for the last cell of a table row when `in_cell`.
+    fn inline_in(&self, text: &str, start: usize, end: usize, in_cell: bool) -> (usize, String) {
+        let r = inline::analyze(&text[start..end], &self.defs, self.heal, in_cell);
         (start + r.cut, r.suffix)
     }
 }
