@@ -235,27 +235,156 @@ fn link_tail(s: &[u8], mut i: usize) -> Result<Option<usize>, ()> {
 }
 
 /// Spec 6.5 and 6.6: is `s` (starting with `<`, maybe unfinished) an autolink or
-/// raw HTML? `Ok(Some(end))`: complete; `Ok(None)`: may still become one.
+/// raw HTML? `Ok(Some(end))`: complete; `Ok(None)`: may still become one;
+/// `Err(())`: cannot (the `<` is text).
 fn angle(s: &[u8]) -> Result<Option<usize>, ()> {
-    let rest = &s[1..];
-    let Some(&first) = rest.first() else {
-        return Ok(None);
-    };
-    let plausible = first.is_ascii_alphabetic() || first == b'/' || first == b'!' || first == b'?';
-    if !plausible {
-        return Err(());
+    let found = [html_tag(s), html_other(s), autolink(s)];
+    if let Some(end) = found.iter().find_map(|r| r.ok().flatten()) {
+        return Ok(Some(end));
     }
-    match memchr::memchr(b'>', s) {
-        Some(k) => {
-            let inner = &s[1..k];
-            if inner.contains(&b'<') {
-                return Err(());
-            }
-            Ok(Some(k + 1))
+    // Raw HTML may span lines, but a text that long is held no longer.
+    if found.iter().any(|r| r.is_ok()) && s.len() <= 256 {
+        return Ok(None);
+    }
+    Err(())
+}
+
+/// Spec 6.6: an open tag (name, attributes with optional values, `/>`) or a
+/// closing tag at the start of `s`, as [`angle`] answers.
+pub(crate) fn html_tag(s: &[u8]) -> Result<Option<usize>, ()> {
+    let at = |i: usize| s.get(i).copied();
+    let skip_ws = |i: &mut usize| {
+        let from = *i;
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = at(*i) {
+            *i += 1;
         }
-        // Raw HTML may span lines, but an autolink may not; either way wait.
-        None if s.len() - 1 > 256 => Err(()),
+        *i > from
+    };
+    let closing = at(1) == Some(b'/');
+    let mut i = if closing { 2 } else { 1 };
+    match at(i) {
+        None => return Ok(None),
+        Some(c) if c.is_ascii_alphabetic() => {}
+        Some(_) => return Err(()),
+    }
+    while at(i).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-') {
+        i += 1;
+    }
+    if closing {
+        skip_ws(&mut i);
+        return match at(i) {
+            None => Ok(None),
+            Some(b'>') => Ok(Some(i + 1)),
+            Some(_) => Err(()),
+        };
+    }
+    loop {
+        let spaced = skip_ws(&mut i);
+        match at(i) {
+            None => return Ok(None),
+            Some(b'>') => return Ok(Some(i + 1)),
+            Some(b'/') => {
+                return match at(i + 1) {
+                    None => Ok(None),
+                    Some(b'>') => Ok(Some(i + 2)),
+                    Some(_) => Err(()),
+                }
+            }
+            // An attribute: a name after whitespace, then maybe `= value`.
+            Some(c) if spaced && (c.is_ascii_alphabetic() || c == b'_' || c == b':') => {
+                while at(i).is_some_and(|c| c.is_ascii_alphanumeric() || b"_.:-".contains(&c)) {
+                    i += 1;
+                }
+                let name_end = i;
+                skip_ws(&mut i);
+                match at(i) {
+                    None => return Ok(None),
+                    Some(b'=') => {
+                        i += 1;
+                        skip_ws(&mut i);
+                        match at(i) {
+                            None => return Ok(None),
+                            Some(q @ (b'"' | b'\'')) => match memchr::memchr(q, &s[i + 1..]) {
+                                None => return Ok(None),
+                                Some(k) => i += k + 2,
+                            },
+                            Some(_) => {
+                                let from = i;
+                                while at(i).is_some_and(|c| !b" \t\n\r\"'=<>`".contains(&c)) {
+                                    i += 1;
+                                }
+                                if i == from {
+                                    return Err(());
+                                }
+                            }
+                        }
+                    }
+                    Some(_) => i = name_end,
+                }
+            }
+            Some(_) => return Err(()),
+        }
+    }
+}
+
+/// Spec 6.6: a comment, a processing instruction, a declaration or a CDATA
+/// section at the start of `s`, as [`angle`] answers.
+fn html_other(s: &[u8]) -> Result<Option<usize>, ()> {
+    let ends = |from: usize, end: &[u8]| match memchr::memmem::find(&s[from.min(s.len())..], end) {
+        Some(k) => Ok(Some(from + k + end.len())),
         None => Ok(None),
+    };
+    // A text that may still grow into `start`.
+    let may_become = |start: &[u8]| s.len() < start.len() && start.starts_with(s);
+    if s.starts_with(b"<!--") {
+        // 0.31.2: `<!-->` and `<!--->` are comments too.
+        ends(2, b"-->")
+    } else if s.starts_with(b"<![CDATA[") {
+        ends(9, b"]]>")
+    } else if s.starts_with(b"<?") {
+        ends(2, b"?>")
+    } else if s.starts_with(b"<!") && s.get(2).is_some_and(u8::is_ascii_alphabetic) {
+        ends(2, b">")
+    } else if may_become(b"<!--") || may_become(b"<![CDATA[") || s == b"<!" {
+        Ok(None)
+    } else {
+        Err(())
+    }
+}
+
+/// Spec 6.5: a URI autolink (`<scheme:...>`) or an email autolink at the start
+/// of `s`, as [`angle`] answers.
+fn autolink(s: &[u8]) -> Result<Option<usize>, ()> {
+    let rest = &s[1..];
+    let scheme = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || b"+.-".contains(c)).count();
+    let uri = match rest.get(scheme) {
+        _ if !rest.first().is_some_and(u8::is_ascii_alphabetic) || scheme > 32 => Err(()),
+        None => Ok(None),
+        Some(b':') if scheme >= 2 => {
+            match rest[scheme + 1..].iter().position(|&c| c == b'>' || c == b'<' || c <= b' ') {
+                None => Ok(None),
+                Some(k) if rest[scheme + 1 + k] == b'>' => Ok(Some(1 + scheme + 1 + k + 1)),
+                Some(_) => Err(()),
+            }
+        }
+        Some(_) => Err(()),
+    };
+    if uri != Err(()) {
+        return uri;
+    }
+    let local =
+        rest.iter().take_while(|c| c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(c)).count();
+    match rest.get(local) {
+        None if local > 0 => Ok(None),
+        Some(b'@') if local > 0 => {
+            let domain = &rest[local + 1..];
+            match domain.iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'.' || *c == b'-')) {
+                None => Ok(None),
+                Some(k) if domain[k] == b'>' && k > 0 => Ok(Some(1 + local + 1 + k + 1)),
+                Some(_) => Err(()),
+            }
+        }
+        _ => Err(()),
     }
 }
 

@@ -258,68 +258,6 @@ const BLOCK_TAGS: [&str; 62] = [
     "ul",
 ];
 
-/// Spec 6.6: the length of the complete open or closing tag at the start of
-/// `s`, if there is one (tag name, attributes with their values, `/>`).
-fn complete_tag(s: &[u8]) -> Option<usize> {
-    let mut i = 1;
-    let closing = s.get(1) == Some(&b'/');
-    if closing {
-        i += 1;
-    }
-    if !s.get(i)?.is_ascii_alphabetic() {
-        return None;
-    }
-    while s.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-') {
-        i += 1;
-    }
-    let ws = |i: &mut usize| {
-        let from = *i;
-        while let Some(b' ' | b'\t' | b'\n') = s.get(*i) {
-            *i += 1;
-        }
-        *i > from
-    };
-    if !closing {
-        loop {
-            let before = i;
-            if !ws(&mut i) || !s.get(i).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b':') {
-                i = before;
-                break;
-            }
-            while s.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || b"_.:-".contains(c)) {
-                i += 1;
-            }
-            let name_end = i;
-            ws(&mut i);
-            if s.get(i) != Some(&b'=') {
-                i = name_end;
-                continue;
-            }
-            i += 1;
-            ws(&mut i);
-            match *s.get(i)? {
-                q @ (b'"' | b'\'') => {
-                    i += 1 + memchr::memchr(q, &s[i + 1..])? + 1;
-                }
-                _ => {
-                    let from = i;
-                    while s.get(i).is_some_and(|c| !b" \t\n\"'=<>`".contains(c)) {
-                        i += 1;
-                    }
-                    if i == from {
-                        return None;
-                    }
-                }
-            }
-        }
-    }
-    ws(&mut i);
-    if !closing && s.get(i) == Some(&b'/') {
-        i += 1;
-    }
-    (s.get(i) == Some(&b'>')).then_some(i + 1)
-}
-
 /// Spec 4.6: the start conditions of HTML blocks for a complete line: kinds 1–5
 /// with their end marker, 6 and 7 (`Some(None)`, they end at a blank line).
 /// Kind 7 cannot interrupt a paragraph.
@@ -357,7 +295,9 @@ fn html_start(s: &str, in_para: bool) -> Option<Option<&'static str>> {
     }
     // Kind 7: "a complete open tag or closing tag ... followed only by
     // whitespace or the end of the line".
-    let tag = complete_tag(s.as_bytes())?;
+    let Ok(Some(tag)) = inline::html_tag(s.as_bytes()) else {
+        return None;
+    };
     (!in_para && is_blank(&s[tag..])).then_some(None)
 }
 
@@ -703,6 +643,14 @@ impl Markdown {
         // line too.
         let line_start = text[..cut].rfind('\n').map_or(0, |i| i + 1).max(self.stable);
         if cut > line_start && is_marker_only(&text[line_start..cut]) {
+            cut = line_start;
+            suffix.clear();
+        }
+        // A cut inside a line that starts with `<` may leave a line that is a
+        // complete tag alone, an HTML block start (kind 7) that the whole line
+        // is not: cut the line too.
+        let cut_mid_line = text.as_bytes().get(cut).is_some_and(|&c| c != b'\n');
+        if cut > line_start && cut_mid_line && text[line_start..cut].trim_start().starts_with('<') {
             cut = line_start;
             suffix.clear();
         }

@@ -812,3 +812,28 @@ fn a_setext_underline_after_a_line_of_only_a_pipe_does_not_panic() {
         assert_eq!(f.display(), " |\n-a");
     }
 }
+
+#[test]
+fn raw_html_entities_and_escapes_wait_until_the_next_characters_decide() {
+    assert_eq!(hold("a <span class=\"x>"), "a ");
+    assert_eq!(hold("a <span class=\"x\">b"), "a <span class=\"x\">b");
+    assert_eq!(hold("foo <![CDATA[>"), "foo ");
+    assert_eq!(hold("a <b and"), "a ");
+    assert_eq!(hold("x < y and"), "x < y and");
+    // A line starting with `<` may be an HTML block (kind 7) only as a whole.
+    assert_eq!(hold("<div"), "");
+    assert_eq!(hold("<a/><b2\n"), "");
+    assert_eq!(hold("x &am"), "x ");
+    assert_eq!(hold("x &amp; y"), "x &amp; y");
+    // A hard break if the paragraph goes on, a backslash if it ends.
+    assert_eq!(hold("line\\\n"), "line");
+    assert_eq!(hold("line\\\nnext"), "line\\\nnext");
+    assert_eq!(heal("see ![al"), "see ");
+}
+
+#[test]
+fn a_link_definition_is_held_until_the_next_line_shows_it_complete() {
+    assert_eq!(hold("[a]:\n"), "");
+    assert_eq!(hold("[a]: /url\n  \"ti"), "");
+    assert_eq!(hold("[a]: /url\n\nNext"), "[a]: /url\n\nNext");
+}
