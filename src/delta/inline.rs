@@ -474,9 +474,10 @@ impl Definitions {
     }
 }
 
-/// Spec 4.7: labels match case-insensitively, with whitespace collapsed.
+/// Spec 4.7: labels match after Unicode case fold, with whitespace collapsed.
+/// Lowercasing is the fold except for `ß`/`ẞ`, which fold to `ss`.
 fn normalize_label(label: &str) -> String {
-    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().replace('ß', "ss")
 }
 
 /// What one construct's scan function decided.

@@ -287,7 +287,7 @@ fn html_start(s: &str, in_para: bool) -> Option<Option<&'static str>> {
     }
     let name = lower.strip_prefix('/').unwrap_or(&lower);
     let name_len = name.bytes().take_while(|c| c.is_ascii_alphanumeric()).count();
-    let after = name[name_len..].as_bytes();
+    let after = &name.as_bytes()[name_len..];
     let kind6 = BLOCK_TAGS.contains(&&name[..name_len])
         && (after.is_empty() || matches!(after[0], b' ' | b'\t' | b'\r' | b'>') || after.starts_with(b"/>"));
     if kind6 {
