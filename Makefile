@@ -16,7 +16,7 @@ WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --ena
 WASM_TESTS := --test conformance --test delta_wasm --test client_wasm --test client_stream_wasm
 
 .PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package test-examples \
-	bench fuzz demo demo-headless lint clean
+	bench fuzz demo demo-headless lint clean test-markdown
 
 help:
 	@echo "make demo    build the package and run the example chat app on localhost"
@@ -72,7 +72,7 @@ build: setup-rust setup-npm
 
 # ---------------------------------------------------------------- tests
 test: setup
-	$(MAKE) test-native test-wasm test-package test-examples test-stacks
+	$(MAKE) test-native test-wasm test-package test-examples test-stacks test-markdown
 
 test-native:
 	cargo test --all-targets
@@ -117,8 +117,17 @@ $(STACKS)/node_modules/.installed: $(STACKS)/package.json $(STACKS)/package-lock
 	npm ci --prefix $(STACKS) --no-audit --no-fund
 	@touch $@
 
+# The markdown flicker check of tests/delta_markdown.rs, through the built
+# package in Node and judged with markdown-it (what the example apps render with).
+test-markdown: build tests/markdown/node_modules/.installed
+	node --test tests/markdown/
+
+tests/markdown/node_modules/.installed: tests/markdown/package.json tests/markdown/package-lock.json
+	npm ci --prefix tests/markdown --no-audit --no-fund
+	@touch $@
+
 # ---------------------------------------------------------------- the rest
-bench: build setup-browser
+bench: build setup-browser tests/markdown/node_modules/.installed
 	npm ci --prefix benches --no-audit --no-fund
 	node benches/run.mjs
 

@@ -1,7 +1,8 @@
 // The markdown-safety rule of tests/common/markdown_rule.rs, checked with
-// markdown-it (CommonMark + GFM tables and strikethrough) instead of
-// pulldown-cmark, so the bench judges with a renderer we did not write the
-// pipeline against.
+// markdown-it (CommonMark + GFM tables and strikethrough, raw HTML on: what
+// the example apps render with) instead of pulldown-cmark, so that the
+// pipeline is judged by a renderer it was not written against.
+// benches/delta/flicker.mjs judges with this same module.
 //
 // A display handed to the UI is safe when its rendering shows only what the
 // final rendering shows in the same place: flatten each rendering into tokens
@@ -135,11 +136,7 @@ function tokenMatches(d, f) {
   return show && d.inline === f.inline && framesMatch(d.blocks, f.blocks);
 }
 
-/**
- * Checks the rule for `display` against the final rendering's tokens.
- * @returns {string | null} the first difference, or null when the display is safe
- */
-export function check(display, fin) {
+function trimmed(display) {
   const d = render(display);
   while (d.length) {
     const t = d[d.length - 1];
@@ -147,6 +144,15 @@ export function check(display, fin) {
     if (t.show === 'open:cell' || t.show === 'open:row' || (t.show === 'c:\n' && inCode)) d.pop();
     else break;
   }
+  return d;
+}
+
+/**
+ * Checks the rule for `display` against the final rendering's tokens.
+ * @returns {string | null} the first difference, or null when the display is safe
+ */
+export function check(display, fin) {
+  const d = trimmed(display);
   if (d.length > fin.length) return `the display renders ${d.length} tokens, the final text ${fin.length}`;
   for (let i = 0; i < d.length; i++) {
     if (!tokenMatches(d[i], fin[i])) return `token ${i} differs: display ${JSON.stringify(d[i])}, final ${JSON.stringify(fin[i])}`;
