@@ -1,5 +1,6 @@
 //! Unit tests of the pipeline's parts; names say the rule.
 
+use super::grapheme::MAX_HELD_CLUSTER_CHARS;
 use super::*;
 
 fn extract<'a>(x: &Extractor, event: &str, data: &'a str) -> Result<Extracted<'a>, DeltaError> {
@@ -161,6 +162,25 @@ fn the_last_grapheme_cluster_is_held_until_more_text_or_the_end() {
     assert!(p.flush().is_none(), "a flag is two regional indicators");
     let f = p.finish();
     assert_eq!((f.delta, f.text, f.done), ("🇫🇷", "👍🏽 ok🇫🇷", true));
+}
+
+#[test]
+fn an_endless_cluster_is_held_only_up_to_the_cap() {
+    // A hostile run of combining marks (or of ZWJ pictographs) is one cluster by
+    // UAX #29; holding it whole would hold the answer without end.
+    for unit in ["\u{301}", "\u{200D}👩"] {
+        let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText));
+        p.push_text("e");
+        let (mut pushed, mut shown) = (1, 0);
+        for _ in 0..1_000 {
+            p.push_text(unit);
+            pushed += unit.len();
+            shown += p.flush().map_or(0, |f| f.delta.len());
+            assert!(pushed - shown <= 4 * MAX_HELD_CLUSTER_CHARS, "{} bytes held", pushed - shown);
+        }
+        assert!(shown > 0);
+        assert_eq!(p.finish().text.len(), pushed);
+    }
 }
 
 #[test]
