@@ -31,6 +31,14 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
     if (!ok) throw new Error(what);
   };
   const unique = () => Math.random().toString(36).slice(2);
+  /** The server's record of a /drop stream: { connections, lastEventIds, sent }. */
+  const streamStats = async (stream) => (await (await fetch(`${base}/stats?stream=${stream}`)).json()).stream;
+  /** A promise and the function that resolves it: for waiting on a callback. */
+  const signalled = () => {
+    let resolve;
+    const promise = new Promise((ok) => (resolve = ok));
+    return { promise, resolve };
+  };
 
   await check('events dribbled with delays arrive in order with sticky ids', async () => {
     const got = [];
@@ -40,11 +48,18 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
 
   await check('across 20 forced disconnects over 1,000 events each event arrives exactly once and in order', async () => {
     const ids = [];
-    await fetchEventSource(`${base}/drop?total=1000&every=50&stream=${unique()}`, {
+    const stream = unique();
+    // A connection drops after every 48 events until the 1,000th: at 48, 96, ...,
+    // 960, which is 20 drops (50 a connection would be 19: the 20th ends cleanly).
+    await fetchEventSource(`${base}/drop?total=1000&every=48&stream=${stream}`, {
       retryDelayMs: 1,
       onmessage: (m) => ids.push(Number(m.id)),
     });
     expect(ids.length === 1000 && ids.every((id, i) => id === i + 1), `${ids.length} events, first wrong at ${ids.findIndex((id, i) => id !== i + 1)}`);
+    // A browser that lost bytes before a drop resumes from an earlier ID, so it
+    // may need more connections, never fewer.
+    const { connections } = await streamStats(stream);
+    expect(connections >= 21, `${connections} connections: fewer than 20 disconnects`);
   });
 
   await check('the POST body and custom headers reach the server on every attempt', async () => {
@@ -64,10 +79,11 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
       expect(attempt.method === 'POST' && attempt.body === '{"a":1}' && attempt.headers['x-test'] === 'yes', JSON.stringify(attempt));
       expect(attempt.headers.accept === 'text/event-stream', `accept ${attempt.headers.accept}`);
     }
-    // Last-Event-ID on a reconnect is the last dispatched ID (never one whose
-    // event was lost), and absent on the first attempt.
+    // Last-Event-ID is the ID of the last event dispatched before that attempt
+    // (each echo's ID is its attempt), never one whose event was lost, and
+    // absent until an event was dispatched: `seen` is exactly what was dispatched.
     seen.forEach((s, i) => {
-      const want = i === 0 ? (s.attempt === 1 ? null : s.lastEventId) : String(seen[i - 1].attempt);
+      const want = i === 0 ? null : String(seen[i - 1].attempt);
       expect(s.lastEventId === want, `attempt ${s.attempt}: Last-Event-ID ${s.lastEventId}, want ${want}`);
     });
   });
@@ -139,27 +155,44 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
 
   await check('an abort while streaming resolves and no callback runs after it', async () => {
     const controller = new AbortController();
+    let before = 0;
     let after = 0;
-    setTimeout(() => controller.abort(), 50);
+    // Aborted from a timer (not inside a callback) once three events arrived.
     await fetchEventSource(`${base}/dribble?n=1000&interval=5`, {
       signal: controller.signal,
-      onmessage: () => controller.signal.aborted && after++,
+      onmessage: () => {
+        if (controller.signal.aborted) after++;
+        else if (++before === 3) setTimeout(() => controller.abort(), 0);
+      },
       onclose: () => after++,
       onerror: () => void after++,
+      onmetrics: () => controller.signal.aborted && after++,
     });
-    await new Promise((r) => setTimeout(r, 50));
+    expect(controller.signal.aborted, 'resolved without the abort');
+    expect(before >= 3 && before < 1000, `${before} events before the abort`);
+    // Nothing can announce that no callback comes: give a late one a few of the server's intervals.
+    await sleep(50);
     expect(after === 0, `${after} callbacks after abort`);
   });
 
   await check('an abort while waiting to retry resolves at once', async () => {
     const controller = new AbortController();
-    const started = Date.now();
-    await fetchEventSource(`${base}/status?code=500`, {
+    const key = unique();
+    const delays = [];
+    // The retry waits an hour: if the abort did not end the wait, the call
+    // would outlive this check's 30 s limit (`check` above) and fail it.
+    await fetchEventSource(`${base}/fail?code=500&k=5&key=${key}`, {
       signal: controller.signal,
-      retryDelayMs: 60_000,
-      onerror: () => void setTimeout(() => controller.abort(), 10),
+      retryDelayMs: 3_600_000,
+      maxDelayMs: 3_600_000,
+      jitter: 0,
+      onretry: ({ delayMs }) => {
+        delays.push(delayMs);
+        setTimeout(() => controller.abort(), 0);
+      },
     });
-    expect(Date.now() - started < 30_000, 'waited for the retry');
+    expect(delays.join() === '3600000', `retries announced: ${delays.join()}`);
+    expect((await (await fetch(`${base}/stats?key=${key}`)).json()).attempts.fail === 1, 'the request was sent again');
   });
 
   await check('an idle stream times out as a network-like error', async () => {
@@ -170,14 +203,25 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
 
   await check('the retry field reaches onmessage and sets the reconnection delay', async () => {
     const retries = [];
-    await fetchEventSource(`${base}/retry?ms=5&attempts=2&key=${unique()}`, { onmessage: (m) => retries.push(m.retry) });
+    const delays = [];
+    // The base delay given is an hour: only the stream's `retry: 5` makes it 5 ms.
+    await fetchEventSource(`${base}/retry?ms=5&attempts=2&key=${unique()}`, {
+      retryDelayMs: 3_600_000,
+      maxDelayMs: 3_600_000,
+      jitter: 0,
+      onmessage: (m) => retries.push(m.retry),
+      onretry: ({ delayMs }) => delays.push(delayMs),
+    });
     expect(retries.includes(5), JSON.stringify(retries));
+    expect(delays.join() === '5', `reconnection delays ${delays.join()}`);
   });
 
   await check('metrics count events and bytes', async () => {
     let last;
     await fetchEventSource(`${base}/dribble?n=3&interval=1`, { onmetrics: (m) => (last = m) });
-    expect(last?.events === 3 && last.bytes > 0 && last.timeToFirstEventMs !== null, JSON.stringify(last));
+    const isTime = (ms) => typeof ms === 'number' && ms >= 0;
+    expect(last?.events === 3 && last.bytes > 0 && last.reconnects === 0, JSON.stringify(last));
+    expect(isTime(last.timeToHeadersMs) && isTime(last.timeToFirstByteMs) && isTime(last.timeToFirstEventMs), JSON.stringify(last));
   });
 
   // A hidden tab (pages only: workers and Node have no document).
@@ -192,19 +236,25 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
       else delete document.hidden;
       document.dispatchEvent(new Event('visibilitychange'));
     };
-    const connections = async (stream) => (await (await fetch(`${base}/stats?stream=${stream}`)).json()).stream.connections;
+    const connections = async (stream) => (await streamStats(stream)).connections;
 
     await check('a hidden tab keeps its open stream, and a reconnect waits until the tab is visible', async () => {
       const stream = unique();
       const ids = [];
       try {
         setHidden(true);
+        const retrying = signalled();
         const done = fetchEventSource(`${base}/drop?total=40&every=20&interval=2&stream=${stream}`, {
           retryDelayMs: 1,
+          jitter: 0,
           onmessage: (m) => ids.push(Number(m.id)),
+          onretry: retrying.resolve,
         });
-        // The first connection streams while hidden, then drops: no reconnect yet.
-        await sleep(400);
+        // The first connection streams while hidden, then drops, and the policy
+        // decides to retry in 1 ms. A reconnect that did not wait for the tab
+        // would come within a few ms: give it a hundred times that.
+        await retrying.promise;
+        await sleep(100);
         expect(ids.length <= 20, `${ids.length} events while hidden`);
         expect((await connections(stream)) === 1, 'reconnected while hidden');
         setHidden(false);
@@ -276,7 +326,9 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
     const flushes = [];
     let afterAbort = 0;
     let aborted = false;
-    const done = fetchEventSource(`${base}/openai?n=200&interval=5`, {
+    const url = `${base}/openai?n=200&interval=5`;
+    const expected = await expectedText(url);
+    const done = fetchEventSource(url, {
       signal: controller.signal,
       delta: {
         format: 'openai',
@@ -292,9 +344,14 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
       },
     });
     await done;
+    expect(aborted && controller.signal.aborted, 'the stream ended before the third flush: no abort');
+    // The abort's own flush is the fourth, delivered inside abort(): none after.
+    expect(flushes.length === 4, `${flushes.length} flushes`);
+    const last = flushes.at(-1);
+    expect(last.done === true, 'the last flush is not done');
+    expect(last.text.length < expected.length && expected.startsWith(last.text), `the text after the abort: ${JSON.stringify(last.text)}`);
     await sleep(100);
     expect(afterAbort === 0, `${afterAbort} flushes after the abort returned`);
-    expect(flushes.at(-1)?.done === true, 'the last flush is not done');
   });
 
   await check('an error object inside the stream goes to onerror, never into the text, and rejects', async () => {
