@@ -15,7 +15,7 @@ WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --ena
 # The test files that also run as wasm (each runs in Chromium, a worker and Node).
 WASM_TESTS := --test conformance --test delta_wasm --test client_wasm --test client_stream_wasm
 
-.PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package test-examples \
+.PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package test-examples test-hooks \
 	bench fuzz demo demo-headless lint clean
 
 help:
@@ -72,7 +72,7 @@ build: setup-rust setup-npm
 
 # ---------------------------------------------------------------- tests
 test: setup
-	$(MAKE) test-native test-wasm test-package test-examples
+	$(MAKE) test-native test-wasm test-package test-examples test-hooks
 
 test-native:
 	cargo test --all-targets
@@ -95,6 +95,17 @@ test-package: build setup-browser
 # package and driven in Chromium against it.
 test-examples: build setup-browser examples/vanilla/node_modules/.installed
 	node --test examples/server/ examples/vanilla/ tests/examples/
+
+# wasm-sse/react and wasm-sse/vue (useEventSource, useChat) against the test
+# server, on the oldest React and Vue the README claims and the newest: each
+# version set is a folder of tests/hooks with its own node_modules.
+HOOK_SETS := react-18 react-latest vue-3.3 vue-latest
+test-hooks: build $(foreach set,$(HOOK_SETS),tests/hooks/$(set)/node_modules/.installed)
+	node --test --test-force-exit tests/hooks/
+
+tests/hooks/%/node_modules/.installed: tests/hooks/%/package.json tests/hooks/%/package-lock.json
+	npm ci --prefix tests/hooks/$* --no-audit --no-fund
+	@touch $@
 
 # ---------------------------------------------------------------- the rest
 bench: build setup-browser

@@ -121,5 +121,13 @@ export async function expectedText(url) {
   return decodeURIComponent(response.headers.get('x-expected-text'));
 }
 
+/**
+ * Resolves once `signal` is aborted. The client aborts the request's own
+ * signal from the caller's abort event, a microtask or so later. The streams
+ * the tests abort last longer than a test's timeout, so an abort that never
+ * comes fails the test rather than waiting for the end of the stream.
+ */
+export const whenAborted = (signal) => new Promise((ok) => (signal.aborted ? ok() : signal.addEventListener('abort', ok, { once: true })));
+
 export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 export const unique = () => Math.random().toString(36).slice(2);
