@@ -419,8 +419,9 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
     expect(wireMismatches(flushes, wire.want).length === 0, JSON.stringify(wireMismatches(flushes, wire.want)));
   });
 
-  for (const replay of ['all', 'last']) {
-    await check(`a resumed stream whose server replays (${replay}) drops the events it already had`, async () => {
+  // replay=none: the server resumes right after Last-Event-ID, as most do.
+  for (const replay of ['none', 'all', 'last']) {
+    await check(`a resumed delta stream (server replay: ${replay}) has every event once and its text exactly once, never glued`, async () => {
       const key = unique();
       const url = `${base}/llm?wire=${wire.name}&ids=1&replay=${replay}&drop_after=5&key=${key}`;
       const { flushes, messages, error } = await deltaRun(url, { method: 'POST', body: '{}' });
@@ -478,6 +479,179 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
       },
     }).catch((e) => (error = e));
     expect(seen === boom && error === boom, String(error));
+  });
+
+  // ---- What the README promises of fetchEventSource beyond the checks above.
+
+  const attemptsOf = async (scenario, key) => (await (await fetch(`${base}/stats?key=${key}`)).json()).attempts[scenario] ?? 0;
+
+  // An abort from inside each callback: the call resolves, and no callback
+  // runs after the abort() call returned (the JS side stops at once).
+  const abortInside = {
+    onopen: { url: `${base}/dribble?n=50&interval=5`, init: (abort) => ({ onopen: async () => abort() }) },
+    onmessage: { url: `${base}/dribble?n=50&interval=0`, init: (abort, seen) => ({ onmessage: () => seen.messages === 2 && abort() }) },
+    onerror: { url: `${base}/fail?code=500&k=5`, init: (abort) => ({ onerror: () => void abort() }) },
+    onmetrics: { url: `${base}/dribble?n=50&interval=5`, init: (abort) => ({ onmetrics: () => abort() }) },
+  };
+  for (const [where, { url, init }] of Object.entries(abortInside)) {
+    await check(`an abort called inside ${where} resolves the call, and no callback runs after it`, async () => {
+      const controller = new AbortController();
+      const key = unique();
+      const seen = { messages: 0, errors: 0, metrics: 0, closes: 0, retries: 0 };
+      let afterAbort = 0;
+      let abortReturned = false;
+      const abort = () => {
+        controller.abort();
+        abortReturned = true;
+      };
+      const count = (name) => () => {
+        if (abortReturned) afterAbort++;
+        seen[name]++;
+      };
+      const counting = { onmessage: count('messages'), onerror: count('errors'), onmetrics: count('metrics'), onclose: count('closes'), onretry: count('retries') };
+      const own = init(abort, seen);
+      // Each callback counts, then does what the case asks of it.
+      const callbacks = Object.fromEntries(
+        Object.entries(counting).map(([name, counter]) => [
+          name,
+          (...args) => {
+            counter();
+            return own[name]?.(...args);
+          },
+        ]),
+      );
+      await fetchEventSource(`${url}&key=${key}`, { ...callbacks, ...(own.onopen ? { onopen: own.onopen } : {}), signal: controller.signal, retryDelayMs: 1 });
+      expect(abortReturned, 'the callback never aborted');
+      await sleep(50);
+      expect(afterAbort === 0, `${afterAbort} callbacks after the abort: ${JSON.stringify(seen)}`);
+      if (where === 'onopen' || where === 'onmetrics') expect(seen.messages === 0, `${seen.messages} messages`);
+      if (where === 'onmessage') expect(seen.messages === 2, `${seen.messages} messages`);
+      if (where === 'onerror') {
+        expect(seen.errors === 1 && seen.retries === 0, JSON.stringify(seen));
+        expect((await attemptsOf('fail', key)) === 1, 'the request was sent again');
+      }
+    });
+  }
+
+  await check('an ID that is not a number and not ASCII is the message id, and goes back as Last-Event-ID, UTF-8 encoded', async () => {
+    const id = 'évent-✓-😀 42';
+    const key = unique();
+    const messages = [];
+    const encoded = new TextEncoder().encode(`id: ${id}\ndata: first\n\n`);
+    let attempt = 0;
+    await fetchEventSource(`${base}/echo?key=${key}`, {
+      retryDelayMs: 1,
+      // The first attempt is a stream that sends one event and then fails; the
+      // second is the real request to /echo, which reports the header it got.
+      fetch: (input, init) =>
+        ++attempt === 1
+          ? Promise.resolve(
+              sseResponse(
+                new ReadableStream({
+                  start(controller) {
+                    controller.enqueue(encoded);
+                  },
+                  pull(controller) {
+                    controller.error(new TypeError('dropped'));
+                  },
+                }),
+              ),
+            )
+          : fetch(input, init),
+      onmessage: (m) => messages.push(m),
+    });
+    expect(messages[0]?.id === id && messages[0].data === 'first', JSON.stringify(messages[0]));
+    const echo = JSON.parse(messages.at(-1).data);
+    expect(echo.attempt === 1 && echo.lastEventId === id, `Last-Event-ID ${JSON.stringify(echo.lastEventId)}`);
+  });
+
+  const bodies = {
+    FormData: () => {
+      const form = new FormData();
+      form.append('prompt', 'héllo ✓');
+      form.append('n', '2');
+      return form;
+    },
+    Blob: () => new Blob([new Uint8Array([0, 1, 2, 255, 254])], { type: 'application/x-test' }),
+    URLSearchParams: () => new URLSearchParams({ q: 'héllo wörld', n: '2' }),
+  };
+  const bodyIntact = {
+    FormData: (e) => {
+      const boundary = /boundary=(.+)$/.exec(e.headers['content-type'] ?? '')?.[1];
+      return boundary && e.body.includes(boundary) && /name="prompt"\r\n\r\nhéllo ✓\r\n/.test(e.body) && /name="n"\r\n\r\n2\r\n/.test(e.body);
+    },
+    Blob: (e) => e.bodyBase64 === 'AAEC//4=' && e.headers['content-type'] === 'application/x-test',
+    URLSearchParams: (e) => e.body === 'q=h%C3%A9llo+w%C3%B6rld&n=2' && /^application\/x-www-form-urlencoded/.test(e.headers['content-type']),
+  };
+  for (const [kind, make] of Object.entries(bodies)) {
+    await check(`a ${kind} body is sent again intact on a retry`, async () => {
+      const seen = [];
+      await fetchEventSource(`${base}/echo?key=${unique()}&drops=1`, {
+        method: 'POST',
+        body: make(),
+        retryDelayMs: 1,
+        onmessage: (m) => seen.push(JSON.parse(m.data)),
+      });
+      // As above, a browser may lose the first attempt's echo; the second always arrives.
+      expect(seen.at(-1)?.attempt === 2, JSON.stringify(seen.map((s) => s.attempt)));
+      for (const echo of seen) expect(bodyIntact[kind](echo), `attempt ${echo.attempt}: ${echo.headers['content-type']} ${JSON.stringify(echo.body)}`);
+    });
+  }
+
+  await check('backoffMultiplier grows each retry in a row; jitter 0 makes the delays exact', async () => {
+    const delays = [];
+    await fetchEventSource(`${base}/fail?code=500&k=3&key=${unique()}`, {
+      retryDelayMs: 100,
+      backoffMultiplier: 1.5,
+      jitter: 0,
+      onretry: ({ delayMs }) => delays.push(delayMs),
+    });
+    expect(delays.join() === '100,150,225', `delays ${delays.join()}`);
+  });
+
+  await check('jitter adds up to its fraction of the delay, never less than the delay', async () => {
+    const delays = [];
+    await fetchEventSource(`${base}/fail?code=500&k=10&key=${unique()}`, {
+      retryDelayMs: 100,
+      backoffMultiplier: 1,
+      jitter: 1,
+      onretry: ({ delayMs }) => delays.push(delayMs),
+    });
+    expect(delays.length === 10 && delays.every((ms) => ms >= 100 && ms <= 200), `delays ${delays.join()}`);
+    // The default jitter (0.3) would keep every delay under 130 ms; with 1, ten
+    // delays all that low have odds of 0.3^10, about 6 in a million.
+    expect(delays.some((ms) => ms > 130), `jitter 1 not applied: ${delays.join()}`);
+  });
+
+  await check('maxElapsedMs stops the retries with a max-elapsed error: elapsedMs, and the last error as cause', async () => {
+    const key = unique();
+    const delays = [];
+    let error;
+    await fetchEventSource(`${base}/fail?code=500&k=1000&key=${key}`, {
+      retryDelayMs: 100,
+      backoffMultiplier: 1,
+      jitter: 0,
+      maxElapsedMs: 250,
+      onretry: ({ delayMs }) => delays.push(delayMs),
+    }).catch((e) => (error = e));
+    expect(error?.name === 'FetchEventSourceError' && error.type === 'max-elapsed', `${error?.name} ${error?.type}`);
+    expect(error.cause?.type === 'http-status' && error.cause.status === 500, `cause ${error.cause?.type} ${error.cause?.status}`);
+    // How many retries fit depends on how long each request took; each waited
+    // 100 ms, and the retry it refused would have ended past 250 ms.
+    expect(delays.length >= 1 && delays.every((ms) => ms === 100), `delays ${delays.join()}`);
+    expect(typeof error.elapsedMs === 'number' && error.elapsedMs >= 100 * delays.length && error.elapsedMs + 100 > 250, `elapsedMs ${error.elapsedMs} after ${delays.length} retries`);
+    expect((await attemptsOf('fail', key)) === delays.length + 1, 'attempts and retries disagree');
+  });
+
+  await check("the request's cache mode is no-store unless the caller sets one", async () => {
+    const modes = [];
+    const recording = (input, init) => {
+      modes.push(init?.cache ?? (input instanceof Request ? input.cache : undefined));
+      return fetch(input, init);
+    };
+    await fetchEventSource(`${base}/dribble?n=1&interval=0`, { fetch: recording });
+    await fetchEventSource(`${base}/dribble?n=1&interval=0`, { fetch: recording, cache: 'reload' });
+    expect(modes.join() === 'no-store,reload', `cache modes ${modes.join()}`);
   });
 
   return { passed, failures, seconds };
