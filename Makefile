@@ -16,7 +16,7 @@ WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --ena
 WASM_TESTS := --test conformance --test delta_wasm --test client_wasm --test client_stream_wasm
 
 .PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package test-examples \
-	bench fuzz demo demo-headless lint clean test-markdown
+	test-stacks test-markdown test-hooks bench fuzz demo demo-headless lint clean
 
 help:
 	@echo "make demo    build the package and run the example chat app on localhost"
@@ -72,7 +72,7 @@ build: setup-rust setup-npm
 
 # ---------------------------------------------------------------- tests
 test: setup
-	$(MAKE) test-native test-wasm test-package test-examples test-stacks test-markdown
+	$(MAKE) test-native test-wasm test-package test-examples test-stacks test-markdown test-hooks
 
 test-native:
 	cargo test --all-targets
@@ -102,7 +102,6 @@ test-examples: build setup-browser examples/vanilla/node_modules/.installed
 
 # Real SSE server stacks from the registries (FastAPI + sse-starlette in a venv,
 # Hono, Express + compression), driven by the built package in Node and Chromium.
-.PHONY: test-stacks
 STACKS := tests/stacks
 PYTHON ?= python3
 test-stacks: build setup-browser $(STACKS)/.venv/.installed $(STACKS)/node_modules/.installed
@@ -124,6 +123,17 @@ test-markdown: build tests/markdown/node_modules/.installed
 
 tests/markdown/node_modules/.installed: tests/markdown/package.json tests/markdown/package-lock.json
 	npm ci --prefix tests/markdown --no-audit --no-fund
+	@touch $@
+
+# wasm-sse/react and wasm-sse/vue (useEventSource, useChat) against the test
+# server, on the oldest React and Vue the README claims and the newest: each
+# version set is a folder of tests/hooks with its own node_modules.
+HOOK_SETS := react-18 react-latest vue-3.3 vue-latest
+test-hooks: build $(foreach set,$(HOOK_SETS),tests/hooks/$(set)/node_modules/.installed)
+	node --test --test-force-exit tests/hooks/
+
+tests/hooks/%/node_modules/.installed: tests/hooks/%/package.json tests/hooks/%/package-lock.json
+	npm ci --prefix tests/hooks/$* --no-audit --no-fund
 	@touch $@
 
 # ---------------------------------------------------------------- the rest

@@ -170,6 +170,28 @@ test('the classic script sets WasmSse in a page and a classic worker, and every 
   }
 });
 
+test('WasmSse.init(url) in a page and WasmSse.init(bytes) in a classic worker load the wasm when it is not next to the script', async () => {
+  const dir = prepare('classic-init');
+  // The script alone in its folder: its own load of the wasm next to it fails.
+  mkdirSync(join(dir, 'lonely'), { recursive: true });
+  cpSync(join(dir, 'node_modules', 'wasm-sse', 'wasm-sse.iife.js'), join(dir, 'lonely', 'wasm-sse.iife.js'));
+  const server = await serveStatic({ mounts: { '/': dir } });
+  try {
+    browser ??= await launchChromium();
+    const { page, worker } = await pageResult(browser, withServer(`${server.origin}/index.html`), TIMEOUT);
+    for (const [label, result] of [['page', page], ['worker', worker]]) {
+      assert.ok(!result.error, `${label}: ${result.error}`);
+      assert.match(result.beforeInit, /^rejected: /, `${label}: the wasm next to the script should be missing`);
+      assert.equal(result.initResolvesToWasmSse, true, `${label}: init() resolves to WasmSse`);
+      assert.equal(result.parsed, 'parsed', `${label}: createParser after init()`);
+      assert.equal(result.streamed, '1,2', `${label}: fetchEventSource after init()`);
+    }
+    assert.equal(page.readyAfterInit, true, 'WasmSse.ready resolves to WasmSse after init()');
+  } finally {
+    await server.close();
+  }
+});
+
 // ---------------------------------------------------------------- types
 
 /** Runs a command to its end: its exit code and everything it printed (for the failure message). */
