@@ -5,7 +5,7 @@
 // keeps back. A correctness measurement, run in Node.
 
 import { check, render } from '../../tests/markdown/markdown-rule.mjs';
-import { TOKENIZATIONS } from './tokenize.mjs';
+import { TOKENIZATIONS } from '../../tests/markdown/tokenize.mjs';
 
 const codePoints = (s) => {
   let n = 0;

@@ -17,7 +17,7 @@
 //
 // SOAK_BYTES=N streams N bytes instead of 1 GiB (a quick look).
 
-import { spawn } from 'node:child_process';
+import { spawnUntilReady } from '../../examples/server/kit.mjs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BENCHES_DIR, findEntry } from '../lib/pkg.mjs';
@@ -200,15 +200,6 @@ async function inChromium(url, kind, ctx) {
 
 /** The stream server as a child process (its own thread and heap). */
 async function startServer() {
-  const child = spawn(process.execPath, [join(BENCHES_DIR, 'soak', 'server.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise((ok, fail) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /READY (\d+)/.exec(out);
-      if (m) ok(Number(m[1]));
-    });
-    child.on('exit', (code) => fail(new Error(`the soak server exited with ${code} before READY`)));
-  });
-  return { origin: `http://127.0.0.1:${port}`, close: () => child.kill('SIGTERM') };
+  const server = await spawnUntilReady(join(BENCHES_DIR, 'soak', 'server.mjs'));
+  return { origin: server.origin, close: () => server.stop() };
 }

@@ -10,36 +10,18 @@
 // Each stream is written in blocks built once (streams.mjs), so the server
 // costs next to nothing beside the client.
 
-import http from 'node:http';
+import { allowCrossOrigin, listen, openEventStream, serveAsCommand, write } from '../../examples/server/kit.mjs';
 import { OPENAI, OPENAI_END, PLAIN, plan } from './streams.mjs';
 
-function write(res, data) {
-  if (res.write(data)) return Promise.resolve(!res.destroyed);
-  return new Promise((ok) => {
-    const done = (v) => {
-      res.off('drain', drained);
-      res.off('close', closed);
-      ok(v);
-    };
-    const drained = () => done(true);
-    const closed = () => done(false);
-    res.on('drain', drained);
-    res.on('close', closed);
-  });
-}
-
-const server = http.createServer(async (req, res) => {
+const listening = await listen(async (req, res) => {
+  if (allowCrossOrigin(req, res)) return;
   const url = new URL(req.url, 'http://x');
-  res.setHeader('Access-Control-Allow-Origin', '*');
   const kind = url.pathname.slice(1);
   if (kind !== 'plain' && kind !== 'openai') return void res.writeHead(404).end();
   const { blocks } = plan(kind, Number(url.searchParams.get('bytes')));
   const b = kind === 'openai' ? OPENAI : PLAIN;
-  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
+  openEventStream(res);
   for (let i = 0; i < blocks; i++) if (!(await write(res, b.bytes))) return;
   res.end(kind === 'openai' ? OPENAI_END : undefined);
 });
-
-server.listen(0, '127.0.0.1', () => process.stdout.write(`READY ${server.address().port}\n`));
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
+serveAsCommand(listening);
