@@ -84,10 +84,12 @@ fn a_blank_cr_line_ending_a_chunk_dispatches_the_pending_event_exactly_once() {
 }
 
 #[test]
-fn a_cr_then_a_later_lf_in_another_chunk_is_not_a_crlf() {
-    // CR ends chunk 1; chunk 2 is empty; the LF in chunk 3 still completes the CRLF.
-    assert_eq!(parse_chunks(&[b"data: a\r", b"", b"\n\n"]), [msg("a")]);
+fn a_cr_ending_a_chunk_and_an_lf_after_empty_chunks_are_still_one_line_end() {
+    // CR ends chunk 1; empty chunks follow; the LF that comes next still completes
+    // the CRLF. Were it a line end of its own, it would be a blank line and
+    // dispatch "a" alone, before "b".
     assert_eq!(parse_chunks(&[b"data: a\r", b"", b"\ndata: b\n\n"]), [msg("a\nb")]);
+    assert_eq!(parse_chunks(&[b"data: a\r", b"", b"", b"\n", b"data: b\r\n\r\n"]), [msg("a\nb")]);
 }
 
 #[test]
@@ -334,20 +336,35 @@ fn the_limit_does_not_depend_on_how_the_input_is_split() {
 }
 
 #[test]
-fn a_100_mb_line_fed_in_1_kb_chunks_is_parsed_in_one_pass() {
-    // Quadratic rescanning would take minutes here; the assertion is on the result.
+fn a_long_line_fed_in_small_chunks_is_searched_for_its_end_once() {
+    // Rescanning the buffered part of a line at every chunk would search
+    // 4 MiB / 1 KiB times half the line: some 8 GB instead of 4 MiB.
     let mut parser = Parser::new();
     let mut items = Vec::new();
     parser.feed(b"data: ", &mut items);
     let chunk = [b'y'; 1024];
-    for _ in 0..(100 * 1024) {
+    for _ in 0..(4 * 1024) {
         parser.feed(&chunk, &mut items);
     }
     parser.feed(b"\n\n", &mut items);
+    let fed = 6 + 4 * 1024 * 1024 + 2;
+    assert!(parser.scanned <= fed, "searched {} bytes for line ends in {fed} bytes", parser.scanned);
     match items.as_slice() {
-        [Item::Event { data, .. }] => assert_eq!(data.len(), 100 * 1024 * 1024),
+        [Item::Event { data, .. }] => assert_eq!(data.len(), 4 * 1024 * 1024),
         other => panic!("{} items", other.len()),
     }
+}
+
+#[test]
+fn many_short_events_are_searched_for_line_ends_once() {
+    let mut parser = Parser::new();
+    let mut items = Vec::new();
+    let stream = b"id: 1\r\ndata: ab\r\n\r\n".repeat(1000);
+    for chunk in stream.chunks(7) {
+        parser.feed(chunk, &mut items);
+    }
+    assert_eq!(items.len(), 1000);
+    assert!(parser.scanned <= stream.len(), "searched {} bytes of {}", parser.scanned, stream.len());
 }
 
 /// Records whether each event's own block had an `id:` field.
