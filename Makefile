@@ -16,7 +16,7 @@ WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --ena
 WASM_TESTS := --test conformance --test delta_wasm --test client_wasm --test client_stream_wasm
 
 .PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package test-examples \
-	bench fuzz demo demo-headless lint clean
+	bench fuzz setup-fuzz test-fuzz-seeds demo demo-headless lint clean
 
 help:
 	@echo "make demo    build the package and run the example chat app on localhost"
@@ -74,7 +74,7 @@ build: setup-rust setup-npm
 test: setup
 	$(MAKE) test-native test-wasm test-package test-examples
 
-test-native:
+test-native: test-fuzz-seeds
 	cargo test --all-targets
 	cargo test --doc
 
@@ -101,12 +101,29 @@ bench: build setup-browser
 	npm ci --prefix benches --no-audit --no-fund
 	node benches/run.mjs
 
-# Every fuzz target for a minute each (FUZZ_SECONDS=... to change).
-FUZZ_TARGETS := parser delta_stream
-fuzz:
-	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+# Every fuzz target for a minute each (FUZZ_SECONDS=... to change), starting
+# from its committed seeds (fuzz/seeds/<target>/, read only) and growing its
+# own corpus in fuzz/corpus/<target>/ (not committed). A crash stops the run
+# and leaves its input in fuzz/artifacts/<target>/.
+FUZZ_TARGETS := parser delta_stream json_extract markdown retry_after
+FUZZ_BIN = fuzz/target/$(shell rustc -vV | sed -n "s/^host: //p")/release
+fuzz: setup-fuzz
 	for target in $(FUZZ_TARGETS); do \
-		(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run $$target -- -max_total_time=$(or $(FUZZ_SECONDS),60)) || exit 1; \
+		mkdir -p fuzz/corpus/$$target; \
+		(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run $$target corpus/$$target seeds/$$target -- \
+			-max_total_time=$(or $(FUZZ_SECONDS),60) -print_final_stats=1) || exit 1; \
+	done
+
+setup-fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+
+# Builds every fuzz target and runs each on its committed seeds once (no
+# fuzzing): the targets compile and the seeds, crashes found earlier among
+# them, still pass. Part of `make test`.
+test-fuzz-seeds: setup-fuzz
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz build
+	for target in $(FUZZ_TARGETS); do \
+		$(FUZZ_BIN)/$$target -runs=0 fuzz/seeds/$$target 2>&1 | tail -1; \
 	done
 
 # The example chat app on http://127.0.0.1:8787/ (PORT=... to change), streaming

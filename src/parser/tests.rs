@@ -393,3 +393,41 @@ fn an_event_says_whether_its_own_block_set_the_id() {
     parser.feed(b"data: f\n\n", &mut seen);
     assert_eq!(seen.0.last(), Some(&("9".into(), false)));
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod limit_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn stream() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"data: ".to_vec()),
+            Just(b"id: ".to_vec()),
+            Just(b"event: ".to_vec()),
+            Just(b": ".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\xEF\xBB\xBF".to_vec()),
+            "[a-z0-9 é]{0,24}".prop_map(String::into_bytes),
+        ];
+        prop::collection::vec(piece, 0..50).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn the_buffers_never_hold_more_than_the_limit(
+            input in stream(), limit in 1usize..32, chunk in 1usize..9
+        ) {
+            let mut parser = limited(limit);
+            let mut items = Vec::new();
+            for piece in input.chunks(chunk) {
+                parser.feed(piece, &mut items);
+                prop_assert!(parser.line.len() <= limit, "line {} > {limit}", parser.line.len());
+                prop_assert!(parser.data.len() <= limit, "data {} > {limit}", parser.data.len());
+            }
+        }
+    }
+}
