@@ -193,7 +193,8 @@ fn oracle_limited(input: &[u8], limit: usize) -> (Vec<Item>, String) {
                 last_id = id_buffer.clone();
                 if !data.is_empty() {
                     data.pop();
-                    let event = if event_type.is_empty() { "message".to_owned() } else { decode(&event_type) };
+                    let event =
+                        if event_type.is_empty() { "message".to_owned() } else { decode(&event_type) };
                     items.push(Item::Event { event, data: decode(&data), id: last_id.clone() });
                 }
             }
@@ -218,10 +219,13 @@ fn oracle_limited(input: &[u8], limit: usize) -> (Vec<Item>, String) {
                 (b"retry", value) if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                     items.push(Item::Retry(decode(value).parse().unwrap_or(u64::MAX)))
                 }
-                (b"retry", value) => items.push(Item::Error(ParseError::InvalidRetry { value: decode(value) })),
-                (field, value) => {
-                    items.push(Item::Error(ParseError::UnknownField { field: decode(field), value: decode(value) }))
+                (b"retry", value) => {
+                    items.push(Item::Error(ParseError::InvalidRetry { value: decode(value) }))
                 }
+                (field, value) => items.push(Item::Error(ParseError::UnknownField {
+                    field: decode(field),
+                    value: decode(value),
+                })),
             }
         }
     }
@@ -253,12 +257,8 @@ struct Connection {
 }
 
 fn connections() -> impl Strategy<Value = Vec<Connection>> {
-    let connection = (
-        prop::option::of("[a-z0-9é]{0,3}"),
-        stream_and_cuts(),
-        any::<bool>(),
-    )
-        .prop_map(|(resume_from, (input, cuts), consume)| {
+    let connection = (prop::option::of("[a-z0-9é]{0,3}"), stream_and_cuts(), any::<bool>()).prop_map(
+        |(resume_from, (input, cuts), consume)| {
             let mut chunks = Vec::new();
             let mut start = 0;
             for &cut in cuts.iter().chain([input.len()].iter()) {
@@ -266,7 +266,8 @@ fn connections() -> impl Strategy<Value = Vec<Connection>> {
                 start = cut;
             }
             Connection { resume_from, chunks, consume }
-        });
+        },
+    );
     prop::collection::vec(connection, 1..5)
 }
 
