@@ -13,7 +13,7 @@ WASM_OPT := node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd
 # The test files that also run as wasm (each runs in Chromium, a worker and Node).
-WASM_TESTS := --test conformance --test delta_wasm --test client_wasm --test client_stream_wasm
+WASM_TESTS := --test conformance --test delta_wasm --test client_wasm --test client_stream_wasm --test parser_batch_wasm
 
 .PHONY: help setup setup-rust setup-browser setup-npm build test test-native test-wasm test-package test-examples \
 	bench fuzz setup-fuzz test-fuzz-seeds demo demo-headless lint clean
