@@ -124,7 +124,9 @@ FUZZ_DEV_BIN = fuzz/target/$(shell rustc -vV | sed -n "s/^host: //p")/debug
 test-fuzz-seeds: setup-fuzz
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz build --dev
 	for target in $(FUZZ_TARGETS); do \
-		out=$$($(FUZZ_DEV_BIN)/$$target -runs=0 fuzz/seeds/$$target 2>&1) || { echo "$$out"; exit 1; }; \
+		mkdir -p fuzz/artifacts/$$target; \
+		out=$$($(FUZZ_DEV_BIN)/$$target -runs=0 -artifact_prefix=fuzz/artifacts/$$target/ fuzz/seeds/$$target 2>&1) \
+			|| { echo "$$out"; exit 1; }; \
 		echo "$$target: $$(echo "$$out" | tail -1)"; \
 	done
 
