@@ -213,6 +213,10 @@ pub struct Parser {
     block_has_id: bool,
     /// The current block overflowed and will be dropped at its blank line.
     dropping_block: bool,
+    /// Bytes the line-end search has looked at, for the test that the parser
+    /// reads each byte once however the input is split.
+    #[cfg(test)]
+    scanned: usize,
 }
 
 impl Default for Parser {
@@ -241,6 +245,8 @@ impl Parser {
             last_event_id: String::new(),
             block_has_id: false,
             dropping_block: false,
+            #[cfg(test)]
+            scanned: 0,
         }
     }
 
@@ -337,7 +343,7 @@ impl Parser {
                 rest = after_lf;
             }
         }
-        while let Some(end) = memchr::memchr2(b'\n', b'\r', rest) {
+        while let Some(end) = self.find_line_end(rest) {
             let (segment, terminator) = (&rest[..end], rest[end]);
             rest = &rest[end + 1..];
             if self.skipping_line {
@@ -378,6 +384,17 @@ impl Parser {
         } else {
             self.line.extend_from_slice(rest);
         }
+    }
+
+    /// Where the next CR or LF in `bytes` is. Every search for a line end goes
+    /// through here, so that a test can count the bytes searched.
+    fn find_line_end(&mut self, bytes: &[u8]) -> Option<usize> {
+        let found = memchr::memchr2(b'\n', b'\r', bytes);
+        #[cfg(test)]
+        {
+            self.scanned += found.map_or(bytes.len(), |end| end + 1);
+        }
+        found
     }
 
     /// A line outgrew the limit. A comment can be dropped alone; a field takes

@@ -134,8 +134,10 @@ fn to_unix(year: i64, month: u32, day: u32, time: &str) -> Option<i64> {
     if h > 23 || m > 59 || s > 60 || day == 0 || day > days_in_month(year, month) {
         return None;
     }
+    // A two-digit year resolved against an extreme clock may name a year whose
+    // seconds do not fit in an i64: that is no date we can use.
     let days = days_from_civil(year, month, day);
-    Some(days * 86_400 + i64::from(h * 3600 + m * 60 + s))
+    days.checked_mul(86_400)?.checked_add(i64::from(h * 3600 + m * 60 + s))
 }
 
 fn days_in_month(year: i64, month: u32) -> u32 {
