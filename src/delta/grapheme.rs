@@ -188,9 +188,17 @@ pub(crate) fn last_cluster_start(s: &str) -> usize {
             false
         } else if let (Some(a), Some(b)) = (hangul(p), hangul(c)) {
             hangul_joins(a, b)
-        } else if is_linker(p) {
-            // GB9c: consonant Linker × consonant (conjuncts such as क्ष).
-            true
+        } else if is_extend(p) || is_linker(p) {
+            // GB9c: Consonant [Extend Linker]* Linker [Extend Linker]* × Consonant
+            // (conjuncts such as क्ष, also with a mark after the virama). A
+            // run of marks with a linker in it joins what follows; consonants
+            // are not told apart, which only ever holds more, never cuts.
+            s[..start]
+                .chars()
+                .rev()
+                .take(MAX_HELD_CLUSTER_CHARS)
+                .take_while(|&x| is_extend(x) || is_linker(x))
+                .any(is_linker)
         } else {
             false
         };

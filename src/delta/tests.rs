@@ -165,6 +165,17 @@ fn the_last_grapheme_cluster_is_held_until_more_text_or_the_end() {
 }
 
 #[test]
+fn a_conjunct_stays_whole_with_a_mark_after_its_virama() {
+    // GB9c lets Extend marks sit between the virama and the next consonant:
+    // ष + ् + 🏽 + क is one cluster, so the flush before क holds from ष.
+    let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText));
+    p.push_text("a\u{937}\u{94D}\u{1F3FD}\u{915}");
+    assert_eq!(p.flush().map(|f| f.delta.to_owned()), Some("a".to_owned()));
+    p.push_text(" ");
+    assert_eq!(p.flush().map(|f| f.delta.to_owned()), Some("\u{937}\u{94D}\u{1F3FD}\u{915}".to_owned()));
+}
+
+#[test]
 fn an_endless_cluster_is_held_only_up_to_the_cap() {
     // A hostile run of combining marks (or of ZWJ pictographs) is one cluster by
     // UAX #29; holding it whole would hold the answer without end.
