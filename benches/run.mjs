@@ -21,6 +21,7 @@ const BENCHES = {
   delta: () => import('./delta/index.mjs'),
   channels: () => import('./channels/index.mjs'),
   e2e: () => import('./e2e/index.mjs'),
+  soak: () => import('./soak/index.mjs'),
 };
 const ENVS = { node: ['node'], chromium: ['chromium'], all: ['node', 'chromium'] };
 

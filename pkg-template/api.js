@@ -1,19 +1,13 @@
 // The JavaScript face of wasm-sse's parser, shared by every entry point. Its
 // functions need the wasm instantiated (loader.js); the entry starts the load.
-import { WasmParser, wasmMemory } from './wasm_sse.js';
+import { ParserFlag, ParserRecord, WasmParser, wasmMemory } from './wasm_sse.js';
 import { assertReady } from './loader.js';
+import { decodeBatch as decodeRecords } from './records.js';
 
-// Record layout written by src/wasm/parser.rs; keep the two in step.
-const EVENT = 1;
-const RETRY = 2;
-const COMMENT = 3;
-const MAX_BUFFER = 4;
-const INVALID_RETRY = 5;
-const UNKNOWN_FIELD = 6;
-const HAS_TYPE = 1 << 8;
-const NEW_ID = 1 << 9;
-const WIDE = 1 << 31;
-const TWO_TO_32 = 2 ** 32;
+export { ParseError } from './records.js';
+
+// The batch format's tags, as src/wasm/parser.rs defines them.
+const PARSER_WIRE = { ParserRecord, ParserFlag };
 
 const noop = () => {};
 
@@ -45,69 +39,12 @@ export function chunkBytes(chunk) {
   return undefined;
 }
 
-/** A problem found while parsing; `type` says which. Parsing goes on after it. */
-export class ParseError extends Error {
-  constructor(message, fields) {
-    super(message);
-    this.name = 'ParseError';
-    Object.assign(this, fields);
-  }
-}
-
 /**
- * Decodes one batch from the wasm side (see src/wasm/parser.rs) and calls the
- * handlers in stream order: `event(type, data)` (the last event ID is in
- * `state.lastEventId`), `retry(ms)`, `comment(text)`, `error(ParseError)`.
- * Stops early when `stillCurrent()` turns false (a reset or abort from a
- * callback). A throwing handler does not lose the rest of the batch: the
- * parser has consumed it; the first error is rethrown at the end.
+ * Decodes one batch from the wasm side and calls the handlers in stream order;
+ * see `decodeBatch` in records.js.
  */
 export function decodeBatch(records, ascii, wide, state, handlers, stillCurrent) {
-  // Strings arrive in two texts, ASCII and the rest; each end offset says which.
-  let asciiAt = 0;
-  let wideAt = 0;
-  const next = (end) => {
-    if (end & WIDE) {
-      const from = wideAt;
-      wideAt = end & ~WIDE;
-      return wide.slice(from, wideAt);
-    }
-    const from = asciiAt;
-    asciiAt = end;
-    return ascii.slice(from, end);
-  };
-  let caught;
-  for (let i = 0; i < records.length && stillCurrent(); ) {
-    const head = records[i++];
-    const kind = head & 0xff;
-    try {
-      if (kind === EVENT) {
-        const data = next(records[i++]);
-        const event = head & HAS_TYPE ? next(records[i++]) : 'message';
-        if (head & NEW_ID) state.lastEventId = next(records[i++]);
-        handlers.event(event, data);
-      } else if (kind === RETRY) {
-        handlers.retry(records[i++] + records[i++] * TWO_TO_32);
-      } else if (kind === COMMENT) {
-        handlers.comment(next(records[i++]));
-      } else if (kind === MAX_BUFFER) {
-        const limit = records[i++] + records[i++] * TWO_TO_32;
-        handlers.error(new ParseError(`A line or event exceeded maxBufferSize (${limit} bytes) and was dropped`, { type: 'max-buffer', limit }));
-      } else if (kind === INVALID_RETRY) {
-        const value = next(records[i++]);
-        handlers.error(new ParseError(`Invalid retry value: ${JSON.stringify(value)}`, { type: 'invalid-retry', field: 'retry', value }));
-      } else if (kind === UNKNOWN_FIELD) {
-        const field = next(records[i++]);
-        const value = next(records[i++]);
-        handlers.error(new ParseError(`Unknown field ${JSON.stringify(field)}`, { type: 'unknown-field', field, value }));
-      } else {
-        throw new Error(`wasm-sse: unknown parser record ${kind}`);
-      }
-    } catch (error) {
-      caught ??= { error };
-    }
-  }
-  if (caught) throw caught.error;
+  decodeRecords(PARSER_WIRE, records, ascii, wide, state, handlers, stillCurrent);
 }
 
 /**

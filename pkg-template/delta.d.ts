@@ -152,20 +152,24 @@ export interface DeltaFlush {
 }
 
 /** What `DeltaError.type` can be. */
-export type DeltaErrorType = 'stream-error' | 'invalid-json';
+export type DeltaErrorType = 'stream-error' | 'invalid-json' | 'max-buffer';
 
 /** A problem in the stream; it ends the stream (after a last flush). */
 export interface DeltaError extends Error {
   readonly name: 'DeltaError';
   /** `stream-error`: the server sent an error event (`{"error": ...}`,
    * Anthropic's `event: error`, OpenAI's `response.failed`); its text is never
-   * shown. `invalid-json`: an event's data is not the JSON the format expects. */
+   * shown. `invalid-json`: an event's data is not the JSON the format expects.
+   * `max-buffer`: raw bytes given to `feed()` held a line or event longer than
+   * 32 MiB (the parser's default limit); the stream ends there. */
   readonly type: DeltaErrorType;
   /** For `stream-error`: the server's error type or code, such as
    * `'overloaded_error'`, when it sent one. */
   readonly code?: string;
   /** For `invalid-json`: the byte offset in the data where the JSON went wrong. */
   readonly at?: number;
+  /** For `max-buffer`: the limit, in bytes. */
+  readonly limit?: number;
 }
 
 /** Options for {@link createDeltaStream}. */

@@ -7,21 +7,14 @@
 // raw event-stream chunks given to feed() are parsed and extracted in wasm with
 // no JS object per event. The whole text is kept here by concatenation: a flush
 // hands over only the new text and the live display tail.
-import { WasmDelta } from './wasm_sse.js';
+import { DeltaChange, DeltaItem, DeltaStatus, WasmDelta } from './wasm_sse.js';
 import { FEED_TYPES, chunkBytes, createParser, holdHighSurrogate, isHighSurrogate } from './api.js';
+import { DeltaBatch, readFlush } from './records.js';
 import { createPartialValue } from './partial-json.js';
 import { assertReady } from './loader.js';
 
-// Wire values shared with src/wasm/delta.rs; keep the two in step.
-const TEXT = 0x80000000;
-const DONE = 1;
-const ERROR = 2;
-// Change bits of a flush.
-const REASONING = 1;
-const TOOL_CALLS = 2;
-const USAGE = 4;
-const FINISH_REASON = 8;
-const RESTARTED = 16;
+// The wire values, as src/wasm/delta.rs defines them.
+const DELTA_WIRE = { DeltaItem, DeltaStatus, DeltaChange };
 const NO_CALLS = Object.freeze([]);
 
 const MARKDOWN = { off: 0, hold: 1, heal: 2 };
@@ -74,11 +67,8 @@ export function deltaInternals(stream) {
   return internals.get(stream);
 }
 
-/**
- * A markdown-safe stream of text deltas. See delta.d.ts for the contract.
- */
-export function createDeltaStream(options = {}) {
-  assertReady('createDeltaStream()');
+/** The options of createDeltaStream, checked, with their defaults. */
+function readOptions(options) {
   const { format = 'text', markdown = 'heal', onDelta = noop, onError, onDone = noop } = options ?? {};
   const policy = flushPolicy(options?.flush);
   if (!(markdown in MARKDOWN)) throw new TypeError("markdown must be 'off', 'hold' or 'heal'");
@@ -86,143 +76,99 @@ export function createDeltaStream(options = {}) {
   if (!userFormat && !(typeof format === 'string' && (PRESETS.includes(format) || format.startsWith('/')))) {
     throw new TypeError(`unknown format ${JSON.stringify(format)}: use ${PRESETS.join(', ')}, a JSON pointer or a function`);
   }
+  return { format, markdown, onDelta, onError, onDone, policy, userFormat };
+}
+
+/** The wasm pipeline for checked options. */
+function createCore({ format, markdown, userFormat }) {
   // A function's results are plain text; the wasm side then extracts nothing.
-  let core = WasmDelta.create(userFormat ? 'text' : format, MARKDOWN[markdown]);
+  const core = WasmDelta.create(userFormat ? 'text' : format, MARKDOWN[markdown]);
   if (core === undefined) throw new TypeError(`invalid JSON pointer ${JSON.stringify(format)}`);
+  return core;
+}
 
-  let text = '';
-  // The other channels, as the last flush left them (see `deliver`).
-  let reasoning = null;
-  let toolCalls = NO_CALLS;
-  let inputs = [];
-  let usage = null;
-  let finishReason = null;
-  let closed = false;
-  // Queued items: their strings concatenated, and two numbers each (see wasm).
-  let queue = '';
-  const records = [];
-  // pushText() may end between the halves of a surrogate pair: the high half
-  // waits for the next text.
-  let heldHigh = '';
-  // feed() with a string chunk: the same, for the event-stream text.
-  let heldFeedHigh = '';
-  // feed() with a function format parses in JS, since the function runs here.
-  let jsParser = null;
-
+/**
+ * The timer of the 'frame' and interval policies: `schedule()` makes sure one
+ * `tick` is coming, `cancel()` drops it.
+ */
+function flushTimer(policy, tick) {
   const raf = policy.kind === 'frame' ? globalThis.requestAnimationFrame : undefined;
   const useRaf = typeof raf === 'function';
   let timer = null;
-
-  function schedule() {
-    if (timer !== null || closed) return;
-    if (useRaf) timer = raf.call(globalThis, tick);
-    else timer = globalThis.setTimeout(tick, policy.kind === 'interval' ? policy.ms : FRAME_FALLBACK_MS);
-  }
-
-  function cancel() {
-    if (timer === null) return;
-    if (useRaf) globalThis.cancelAnimationFrame(timer);
-    else globalThis.clearTimeout(timer);
+  const fire = () => {
     timer = null;
+    tick();
+  };
+  return {
+    schedule() {
+      if (timer !== null) return;
+      if (useRaf) timer = raf.call(globalThis, fire);
+      else timer = globalThis.setTimeout(fire, policy.kind === 'interval' ? policy.ms : FRAME_FALLBACK_MS);
+    },
+    cancel() {
+      if (timer === null) return;
+      if (useRaf) globalThis.cancelAnimationFrame(timer);
+      else globalThis.clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+/**
+ * What JS keeps between flushes: the whole text, by concatenation, and the
+ * other channels as the last flush left them. `apply` turns a flush decoded by
+ * records.js into what onDelta receives.
+ */
+class Channels {
+  constructor() {
+    this.reset();
   }
 
-  function tick() {
-    timer = null;
-    if (!closed && drain()) deliver(false);
+  reset() {
+    this.text = '';
+    this.reasoning = null;
+    this.toolCalls = NO_CALLS;
+    this.inputs = [];
+    this.usage = null;
+    this.finishReason = null;
   }
 
-  // After each push: flush now, or make sure a flush is coming.
-  function pushed() {
-    if (policy.kind === 'event') {
-      if (drain()) deliver(false);
-    } else if (policy.kind !== 'manual') {
-      schedule();
-    }
-  }
-
-  function releaseHeldHigh() {
-    if (heldHigh) {
-      heldHigh = '';
-      queue += '\uFFFD';
-      records.push(TEXT, 1);
-    }
-  }
-
-  function queueText(t) {
-    [t, heldHigh] = holdHighSurrogate(heldHigh + t);
-    if (t) {
-      queue += t;
-      records.push(TEXT, t.length);
-    }
-  }
-
-  // Pushes the queued items into wasm. false when that ended the stream.
-  function drain() {
-    if (records.length === 0) return true;
-    const status = core.push(queue, Uint32Array.from(records));
-    queue = '';
-    records.length = 0;
-    return settle(status);
-  }
-
-  function settle(status) {
-    if (status === DONE) {
-      end('done');
-      return false;
-    }
-    if (status === ERROR) {
-      end('error', core.take_error());
-      return false;
-    }
-    return true;
-  }
-
-  function deliver(finishing) {
-    const out = core.flush(finishing);
-    if (out === undefined) return;
-    const changes = core.changes();
-    const restarted = (changes & RESTARTED) !== 0;
-    if (restarted) {
-      text = '';
-      reasoning = null;
-      toolCalls = NO_CALLS;
-      inputs = [];
-      usage = null;
-      finishReason = null;
-    }
-    const added = core.text_len() - text.length;
-    const delta = out.slice(0, added);
-    text += delta;
-    if (changes & REASONING) {
-      const both = core.reasoning();
-      const before = reasoning?.text ?? '';
-      const grown = both.slice(0, core.reasoning_text_len() - before.length);
-      reasoning = channel(grown, before + grown, core.reasoning_stable_len(), both.slice(grown.length));
-    } else if (reasoning !== null && reasoning.delta !== '') {
-      reasoning = channel('', reasoning.text, reasoning.stableLength, reasoning.displayTail);
-    }
-    if (changes & TOOL_CALLS) toolCalls = updateCalls(JSON.parse(core.tool_calls()));
-    if (changes & USAGE) usage = JSON.parse(core.usage());
-    if (changes & FINISH_REASON) finishReason = core.finish_reason() ?? null;
-    const flush = channel(delta, text, core.stable_len(), out.slice(added));
+  apply(decoded, finishing) {
+    if (decoded.restarted) this.reset();
+    this.text += decoded.delta;
+    this.applyReasoning(decoded.reasoning);
+    if (decoded.toolCalls) this.toolCalls = this.updateCalls(decoded.toolCalls);
+    if ('usage' in decoded) this.usage = decoded.usage;
+    if ('finishReason' in decoded) this.finishReason = decoded.finishReason;
+    const flush = channel(decoded.delta, this.text, decoded.stableLength, decoded.displayTail);
     flush.done = finishing;
-    flush.restarted = restarted;
-    flush.reasoning = reasoning;
-    flush.toolCalls = toolCalls;
-    flush.usage = usage;
-    flush.finishReason = finishReason;
-    onDelta(flush);
+    flush.restarted = decoded.restarted;
+    flush.reasoning = this.reasoning;
+    flush.toolCalls = this.toolCalls;
+    flush.usage = this.usage;
+    flush.finishReason = this.finishReason;
+    return flush;
   }
 
-  // The calls the flush changed, as [index, id, name, argumentsDelta, done,
-  // inputReset, inputOps] (src/wasm/delta.rs): new objects for those only, so a
-  // UI re-renders only what changed.
-  function updateCalls(changed) {
-    const calls = toolCalls.slice();
-    for (const [index, id, name, argumentsDelta, done, reset, ops] of changed) {
-      const input = (inputs[index] ??= createPartialValue());
-      if (reset) input.reset();
-      input.applyOps(ops);
+  // A flush without new reasoning still says so: its delta is ''.
+  applyReasoning(changed) {
+    const before = this.reasoning;
+    if (changed) {
+      const text = (before?.text ?? '') + changed.delta;
+      this.reasoning = channel(changed.delta, text, changed.stableLength, changed.displayTail);
+    } else if (before !== null && before.delta !== '') {
+      this.reasoning = channel('', before.text, before.stableLength, before.displayTail);
+    }
+  }
+
+  // New objects for the calls the flush changed only, so a UI re-renders only
+  // what changed.
+  updateCalls(changed) {
+    const calls = this.toolCalls.slice();
+    for (const { index, id, name, argumentsDelta, done, inputReset, inputOps } of changed) {
+      const input = (this.inputs[index] ??= createPartialValue());
+      if (inputReset) input.reset();
+      input.applyOps(inputOps);
       const before = calls[index];
       calls[index] = Object.freeze({
         index,
@@ -230,155 +176,233 @@ export function createDeltaStream(options = {}) {
         name,
         arguments: (before?.arguments ?? '') + argumentsDelta,
         input: input.value,
-        done: done === 1,
+        done,
       });
     }
     return Object.freeze(calls);
   }
+}
+
+/**
+ * One delta stream: its input (queued in a batch, or fed to wasm), its
+ * flushes, and its one way out, `end`. createDeltaStream hands out its methods.
+ */
+class DeltaStream {
+  constructor(config, core) {
+    this.config = config;
+    this.core = core;
+    this.closed = false;
+    this.channels = new Channels();
+    this.batch = new DeltaBatch(DELTA_WIRE);
+    // pushText() may end between the halves of a surrogate pair: the high half
+    // waits for the next text.
+    this.heldHigh = '';
+    // feed() with a string chunk: the same, for the event-stream text.
+    this.heldFeedHigh = '';
+    // feed() with a function format parses in JS, since the function runs here.
+    this.jsParser = null;
+    this.timer = flushTimer(config.policy, () => this.tick());
+  }
+
+  tick() {
+    if (!this.closed && this.drain()) this.deliver(false);
+  }
+
+  // After each push: flush now, or make sure a flush is coming.
+  pushed() {
+    const { kind } = this.config.policy;
+    if (kind === 'event') {
+      if (this.drain()) this.deliver(false);
+    } else if (kind !== 'manual' && !this.closed) {
+      this.timer.schedule();
+    }
+  }
+
+  releaseHeldHigh() {
+    if (this.heldHigh) {
+      this.heldHigh = '';
+      this.batch.plain('\uFFFD');
+    }
+  }
+
+  queueText(t) {
+    [t, this.heldHigh] = holdHighSurrogate(this.heldHigh + t);
+    if (t) this.batch.plain(t);
+  }
+
+  // Pushes the queued items into wasm. false when that ended the stream.
+  drain() {
+    if (this.batch.empty) return true;
+    return this.settle(this.batch.pushInto(this.core));
+  }
+
+  settle(status) {
+    if (status === DeltaStatus.Done) {
+      this.end('done');
+      return false;
+    }
+    if (status === DeltaStatus.Error) {
+      this.end('error', this.core.take_error());
+      return false;
+    }
+    return true;
+  }
+
+  deliver(finishing) {
+    const { channels } = this;
+    const decoded = readFlush(DELTA_WIRE, this.core, finishing, channels.text.length, channels.reasoning?.text.length ?? 0);
+    if (decoded !== undefined) this.config.onDelta(channels.apply(decoded, finishing));
+  }
 
   // The one way out: the last flush, then free the wasm side.
-  function end(how, error) {
-    if (closed) return;
-    closed = true;
-    cancel();
+  end(how, error) {
+    if (this.closed) return;
+    this.closed = true;
+    this.timer.cancel();
     try {
-      deliver(true);
+      this.deliver(true);
     } finally {
-      release();
-      if (how === 'done') onDone();
+      this.release();
+      if (how === 'done') this.config.onDone();
       else if (how === 'error') {
-        if (typeof onError === 'function') onError(error);
+        if (typeof this.config.onError === 'function') this.config.onError(error);
         else throw error;
       }
     }
   }
 
-  function pushEvent(event) {
-    if (closed) return;
+  pushEvent(event) {
+    if (this.closed) return;
+    const { userFormat } = this.config;
     if (userFormat) {
       const t = userFormat(event);
       if (t === undefined || t === null) return;
-      queueText(String(t));
+      this.queueText(String(t));
     } else {
-      releaseHeldHigh();
-      const type = event.event === undefined || event.event === 'message' ? '' : whole(String(event.event));
-      const data = whole(String(event.data ?? ''));
-      queue += type;
-      queue += data;
-      records.push(type.length, data.length);
+      this.releaseHeldHigh();
+      const type = event.event === undefined ? 'message' : whole(String(event.event));
+      this.batch.event(type, whole(String(event.data ?? '')));
     }
-    pushed();
+    this.pushed();
   }
 
-  function pushText(t) {
-    if (closed) return;
-    queueText(String(t));
-    pushed();
+  pushText(t) {
+    if (this.closed) return;
+    this.queueText(String(t));
+    this.pushed();
   }
 
-  function feed(chunk) {
-    if (closed) return;
-    if (userFormat) {
-      jsParser ??= createParser({ onEvent: pushEvent });
-      jsParser.feed(chunk);
+  feed(chunk) {
+    if (this.closed) return;
+    if (this.config.userFormat) {
+      this.jsParser ??= createParser({ onEvent: (event) => this.pushEvent(event) });
+      this.jsParser.feed(chunk);
       return;
     }
     // Events pushed before this chunk go in first.
-    if (!drain()) return;
-    let status;
-    if (typeof chunk === 'string') {
-      let text;
-      [text, heldFeedHigh] = holdHighSurrogate(heldFeedHigh + chunk);
-      status = core.feed_str(text);
-    } else {
-      const bytes = chunkBytes(chunk);
-      if (bytes === undefined) throw new TypeError(FEED_TYPES);
-      status = core.feed_bytes(bytes);
-    }
-    if (settle(status)) pushed();
+    if (!this.drain()) return;
+    if (this.settle(this.feedCore(chunk))) this.pushed();
   }
 
-  function flush() {
-    if (!closed && drain()) deliver(false);
+  // Hands a raw event-stream chunk to wasm; returns the status.
+  feedCore(chunk) {
+    if (typeof chunk === 'string') {
+      let text;
+      [text, this.heldFeedHigh] = holdHighSurrogate(this.heldFeedHigh + chunk);
+      return this.core.feed_str(text);
+    }
+    const bytes = chunkBytes(chunk);
+    if (bytes === undefined) throw new TypeError(FEED_TYPES);
+    return this.core.feed_bytes(bytes);
+  }
+
+  flush() {
+    if (!this.closed && this.drain()) this.deliver(false);
   }
 
   // An event-stream text that ends in half a pair ends inside an unfinished
   // event, which the end discards (heldFeedHigh); a pushed text's half is U+FFFD.
-  function finish() {
-    if (closed) return;
-    releaseHeldHigh();
-    if (drain()) end('done');
+  finish() {
+    if (this.closed) return;
+    this.releaseHeldHigh();
+    if (this.drain()) this.end('done');
   }
 
   // The answer starts over (its request was sent again and could not resume):
   // what was queued belongs to the attempt before, and the next flush says
   // `restarted` with every channel empty.
-  function restart() {
-    if (closed) return;
-    if (!drain()) return;
-    heldHigh = '';
-    heldFeedHigh = '';
-    jsParser?.reset();
-    core.restart();
-    pushed();
+  restart() {
+    if (this.closed) return;
+    if (!this.drain()) return;
+    this.heldHigh = '';
+    this.heldFeedHigh = '';
+    this.jsParser?.reset();
+    this.core.restart();
+    this.pushed();
   }
 
   // What holds wasm memory: the pipeline, and the JS-side parser of a format
   // function. wasm-bindgen registers no finalizer: this is the only release.
-  function release() {
-    core?.free();
-    core = null;
-    jsParser?.free();
-    jsParser = null;
+  release() {
+    this.core?.free();
+    this.core = null;
+    this.jsParser?.free();
+    this.jsParser = null;
   }
 
   // Gone at once: no last flush, no callback after this returns.
-  function free() {
-    if (!closed) {
-      closed = true;
-      cancel();
+  free() {
+    if (!this.closed) {
+      this.closed = true;
+      this.timer.cancel();
     }
-    queue = '';
-    records.length = 0;
-    release();
+    this.batch.clear();
+    this.release();
   }
 
-  function abort() {
-    if (closed) return;
+  abort() {
+    if (this.closed) return;
     // Deliver what was pushed, but report nothing more: no end, no error.
-    releaseHeldHigh();
-    if (records.length) core.push(queue, Uint32Array.from(records));
-    queue = '';
-    records.length = 0;
-    end('abort');
+    this.releaseHeldHigh();
+    if (!this.batch.empty) this.batch.pushInto(this.core);
+    this.end('abort');
   }
 
+  // For fetchEventSource: after the client pushed a chunk's events into the
+  // pipeline through its link, whether the stream still wants events.
+  fed(status) {
+    if (this.closed) return false;
+    if (this.settle(status)) this.pushed();
+    return !this.closed;
+  }
+}
+
+/**
+ * A markdown-safe stream of text deltas. See delta.d.ts for the contract.
+ */
+export function createDeltaStream(options = {}) {
+  assertReady('createDeltaStream()');
+  const config = readOptions(options);
+  const inner = new DeltaStream(config, createCore(config));
   const stream = {
-    pushEvent,
-    pushText,
-    feed,
-    flush,
-    finish,
-    abort,
-    restart,
-    free,
+    pushEvent: (event) => inner.pushEvent(event),
+    pushText: (t) => inner.pushText(t),
+    feed: (chunk) => inner.feed(chunk),
+    flush: () => inner.flush(),
+    finish: () => inner.finish(),
+    abort: () => inner.abort(),
+    restart: () => inner.restart(),
+    free: () => inner.free(),
     get text() {
-      return text;
+      return inner.channels.text;
     },
     get closed() {
-      return closed;
+      return inner.closed;
     },
   };
-  if (typeof Symbol.dispose === 'symbol') stream[Symbol.dispose] = free;
-  if (!userFormat) {
-    internals.set(stream, {
-      link: () => core.link(),
-      fed(status) {
-        if (closed) return false;
-        if (settle(status)) pushed();
-        return !closed;
-      },
-    });
+  if (typeof Symbol.dispose === 'symbol') stream[Symbol.dispose] = stream.free;
+  if (!config.userFormat) {
+    internals.set(stream, { link: () => inner.core.link(), fed: (status) => inner.fed(status) });
   }
   return stream;
 }

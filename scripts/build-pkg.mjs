@@ -2,7 +2,7 @@
 // Usage: node scripts/build-pkg.mjs <wasm-bindgen out dir> <parser-only wasm-bindgen out dir> <pkg dir>
 //
 // The main entry gets the full wasm (parser, client, delta); `wasm-sse/parser`
-// (pkg/parser/) gets the parser-only wasm with the same api.js and loader.js beside it.
+// (pkg/parser/) gets the parser-only wasm with the same api.js, records.js and loader.js beside it.
 import { cargoVersion } from './cargo-version.mjs';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -23,7 +23,7 @@ for (const file of ['wasm_sse.js', 'wasm_sse_bg.wasm']) {
   copyFileSync(join(parserBindgenDir, file), join(pkgDir, 'parser', file));
 }
 // The parser entry's own copies of the JS its wasm needs (each wasm has its own loader state).
-for (const file of ['api.js', 'loader.js']) copyFileSync(join(template, file), join(pkgDir, 'parser', file));
+for (const file of ['api.js', 'records.js', 'loader.js']) copyFileSync(join(template, file), join(pkgDir, 'parser', file));
 // The top-level files of pkg-template/ and of pkg-template/parser/; other
 // folders hold sources that are built, not shipped as they are.
 for (const dir of ['', 'parser']) {

@@ -13,9 +13,7 @@
 // compile time (`option_env!`, tracked in rustc's dep-info), so a new port
 // recompiles that one test crate, which takes a second or two, nothing else.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const SERVER = fileURLToPath(new URL('../tests/server/sse-server.mjs', import.meta.url));
+import { startSseServer } from '../tests/support/sse-server.mjs';
 
 const dash = process.argv.indexOf('--');
 const command = dash === -1 ? process.argv.slice(2) : process.argv.slice(dash + 1);
@@ -24,44 +22,12 @@ if (command.length === 0) {
   process.exit(2);
 }
 
-/** Starts the server on `port`; resolves with { child, port } on its own READY line. */
-function startServer(port) {
-  // stdin is a pipe we hold: the server exits when it closes, so even a SIGKILL
-  // of this script does not leave it running.
-  const child = spawn(process.execPath, [SERVER, String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`sse-server: no READY line in 15 s; stdout so far: ${JSON.stringify(out)}`));
-    }, 15_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (text) => {
-      out += text;
-      const match = /^READY (\d+)$/m.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(match[1]) });
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`sse-server: exited (${signal ?? code}) before READY`));
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-}
-
 let server = null;
 let commandChild = null;
 
+/** Sends SIGTERM now (also from an 'exit' handler, which cannot wait). */
 function stopServer() {
-  if (server && server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGTERM');
-  }
+  server?.stop();
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -74,9 +40,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 process.on('exit', stopServer);
 
 try {
-  server = await startServer(0);
+  // Its stdin is a pipe this script holds: even a SIGKILL of this script ends it.
+  server = await startSseServer();
 } catch (error) {
-  process.stderr.write(`${error.message}\n`);
+  process.stderr.write(`sse-server: ${error.message}\n`);
   process.exit(1);
 }
 // Once running, the server must not die under the command's feet unnoticed.
@@ -86,7 +53,7 @@ server.child.on('exit', (code, signal) => {
   }
 });
 
-const url = `http://127.0.0.1:${server.port}`;
+const url = server.origin;
 process.stderr.write(`with-sse-server: ${url}\n`);
 commandChild = spawn(command[0], command.slice(1), {
   stdio: 'inherit',

@@ -19,8 +19,10 @@
 //! assert_eq!(items, [Item::Event { event: "message".into(), data: "hello".into(), id: "7".into() }]);
 //! ```
 
-use std::borrow::Cow;
-use std::fmt;
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -90,7 +92,7 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {}
+impl core::error::Error for ParseError {}
 
 /// Receives what the parser finds. Only [`Sink::on_event`] is required.
 pub trait Sink {
@@ -211,6 +213,10 @@ pub struct Parser {
     block_has_id: bool,
     /// The current block overflowed and will be dropped at its blank line.
     dropping_block: bool,
+    /// Bytes the line-end search has looked at, for the test that the parser
+    /// reads each byte once however the input is split.
+    #[cfg(test)]
+    scanned: usize,
 }
 
 impl Default for Parser {
@@ -239,6 +245,8 @@ impl Parser {
             last_event_id: String::new(),
             block_has_id: false,
             dropping_block: false,
+            #[cfg(test)]
+            scanned: 0,
         }
     }
 
@@ -310,7 +318,7 @@ impl Parser {
             self.parse(&BOM[..matched as usize], sink);
         }
         if !self.skipping_line && !self.line.is_empty() {
-            let line = std::mem::take(&mut self.line);
+            let line = core::mem::take(&mut self.line);
             self.parse_line(&line, sink);
             self.line = line;
         }
@@ -335,7 +343,7 @@ impl Parser {
                 rest = after_lf;
             }
         }
-        while let Some(end) = memchr::memchr2(b'\n', b'\r', rest) {
+        while let Some(end) = self.find_line_end(rest) {
             let (segment, terminator) = (&rest[..end], rest[end]);
             rest = &rest[end + 1..];
             if self.skipping_line {
@@ -352,7 +360,7 @@ impl Parser {
                 self.line.clear();
             } else {
                 self.line.extend_from_slice(segment);
-                let line = std::mem::take(&mut self.line);
+                let line = core::mem::take(&mut self.line);
                 self.parse_line(&line, sink);
                 self.line = line;
                 self.line.clear();
@@ -376,6 +384,17 @@ impl Parser {
         } else {
             self.line.extend_from_slice(rest);
         }
+    }
+
+    /// Where the next CR or LF in `bytes` is. Every search for a line end goes
+    /// through here, so that a test can count the bytes searched.
+    fn find_line_end(&mut self, bytes: &[u8]) -> Option<usize> {
+        let found = memchr::memchr2(b'\n', b'\r', bytes);
+        #[cfg(test)]
+        {
+            self.scanned += found.map_or(bytes.len(), |end| end + 1);
+        }
+        found
     }
 
     /// A line outgrew the limit. A comment can be dropped alone; a field takes
@@ -458,7 +477,7 @@ impl Parser {
 
     /// The spec's "dispatch the event" steps, run at each blank line.
     fn dispatch<S: Sink + ?Sized>(&mut self, sink: &mut S) {
-        let has_id = std::mem::take(&mut self.block_has_id);
+        let has_id = core::mem::take(&mut self.block_has_id);
         if self.dropping_block {
             // A block that overflowed is dropped whole, its `id:` included: at the
             // start of every block the ID buffer equals the last event ID.

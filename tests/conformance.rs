@@ -77,105 +77,96 @@ fn every_conformance_case_parses_the_same_one_byte_at_a_time() {
     }
 }
 
-/// The batch format JS sees: one text plus records of UTF-16 end offsets.
+/// The batch format JS sees: two texts plus records of UTF-16 end offsets,
+/// decoded by the package's own `decodeBatch` (`pkg-template/records.js`).
+#[cfg(target_arch = "wasm32")]
+#[path = "common/records_js.rs"]
+mod records_js;
+
 #[cfg(target_arch = "wasm32")]
 mod batches {
+    use super::records_js::{decode_batch, parser_wire};
     use super::*;
-    use js_sys::JsString;
-    use wasm_bindgen::JsCast;
+    use js_sys::{Object, Reflect, Uint32Array};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::prelude::*;
     use wasm_sse::wasm::parser::WasmParser;
 
-    /// The two texts of a batch and how far into each the decoding is.
-    struct Texts {
-        ascii: JsString,
-        wide: JsString,
-        ascii_at: u32,
-        wide_at: u32,
+    /// One batch as the parser hands it to JS.
+    struct Batch {
+        records: Vec<u32>,
+        ascii: JsValue,
+        wide: JsValue,
     }
 
-    impl Texts {
-        fn take(parser: &mut WasmParser) -> Texts {
-            Texts {
-                ascii: parser.take_ascii().dyn_into().unwrap(),
-                wide: parser.take_wide().dyn_into().unwrap(),
-                ascii_at: 0,
-                wide_at: 0,
-            }
-        }
-
-        /// The next string, as `next()` in `pkg-template/api.js`.
-        fn next(&mut self, end: u32) -> String {
-            const WIDE: u32 = 1 << 31;
-            if end & WIDE != 0 {
-                let (from, to) = (self.wide_at, end & !WIDE);
-                self.wide_at = to;
-                let s: String = self.wide.slice(from, to).into();
-                assert!(!s.is_ascii(), "{s:?} is ASCII but came in the wide text");
-                s
-            } else {
-                let from = std::mem::replace(&mut self.ascii_at, end);
-                self.ascii.slice(from, end).into()
-            }
+    impl Batch {
+        fn of(parser: &mut WasmParser, records: Vec<u32>) -> Batch {
+            Batch { records, ascii: parser.take_ascii(), wide: parser.take_wide() }
         }
     }
 
-    /// Decodes records as `pkg-template/api.js` does.
-    fn decode(records: &[u32], texts: &mut Texts, last_id: &mut String, out: &mut Vec<Value>) {
-        let mut i = 0;
-        while i < records.len() {
-            let head = records[i];
-            i += 1;
-            match head & 0xff {
-                1 => {
-                    let data = texts.next(records[i]);
-                    i += 1;
-                    let mut event = "message".to_owned();
-                    if head & (1 << 8) != 0 {
-                        event = texts.next(records[i]);
-                        i += 1;
-                    }
-                    if head & (1 << 9) != 0 {
-                        *last_id = texts.next(records[i]);
-                        i += 1;
-                    }
-                    out.push(serde_json::json!(["event", event, data, last_id]));
-                }
-                2 => {
-                    let ms = u64::from(records[i]) | (u64::from(records[i + 1]) << 32);
-                    i += 2;
-                    out.push(serde_json::json!(["retry", ms]));
-                }
-                3 => {
-                    out.push(serde_json::json!(["comment", texts.next(records[i])]));
-                    i += 1;
-                }
-                4 => {
-                    i += 2;
-                    out.push(serde_json::json!(["error", "max-buffer"]));
-                }
-                5 => {
-                    texts.next(records[i]);
-                    i += 1;
-                    out.push(serde_json::json!(["error", "invalid-retry"]));
-                }
-                6 => {
-                    texts.next(records[i]);
-                    texts.next(records[i + 1]);
-                    i += 2;
-                    out.push(serde_json::json!(["error", "unknown-field"]));
-                }
-                other => panic!("unknown record tag {other}"),
-            }
-        }
+    /// Decodes `batch` with the package's decoder into the JSON items of the
+    /// cases; `state` is its `{ lastEventId }`, carried over batches.
+    fn decode(batch: &Batch, state: &JsValue, out: &mut Vec<Value>) {
+        let items: Rc<RefCell<Vec<Value>>> = Rc::default();
+        let handlers = Object::new();
+        let set = |name: &str, f: JsValue| Reflect::set(&handlers, &name.into(), &f).unwrap();
+        let (seen, id) = (items.clone(), state.clone());
+        set(
+            "event",
+            Closure::<dyn FnMut(String, String)>::new(move |event: String, data: String| {
+                let id = Reflect::get(&id, &"lastEventId".into()).unwrap().as_string().unwrap();
+                seen.borrow_mut().push(serde_json::json!(["event", event, data, id]));
+            })
+            .into_js_value(),
+        );
+        let seen = items.clone();
+        set(
+            "retry",
+            Closure::<dyn FnMut(f64)>::new(move |ms: f64| {
+                assert_eq!(ms.fract(), 0.0, "retry {ms}");
+                seen.borrow_mut().push(serde_json::json!(["retry", ms as u64]));
+            })
+            .into_js_value(),
+        );
+        let seen = items.clone();
+        set(
+            "comment",
+            Closure::<dyn FnMut(String)>::new(move |text: String| {
+                seen.borrow_mut().push(serde_json::json!(["comment", text]));
+            })
+            .into_js_value(),
+        );
+        let seen = items.clone();
+        set(
+            "error",
+            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
+                let kind = Reflect::get(&error, &"type".into()).unwrap().as_string().unwrap();
+                seen.borrow_mut().push(serde_json::json!(["error", kind]));
+            })
+            .into_js_value(),
+        );
+        let still_current = Closure::<dyn Fn() -> bool>::new(|| true).into_js_value();
+        let records: JsValue = Uint32Array::from(&batch.records[..]).into();
+        decode_batch(&parser_wire(), &records, &batch.ascii, &batch.wide, state, &handlers, &still_current)
+            .expect("decodeBatch throws nothing for these handlers");
+        out.append(&mut items.borrow_mut());
+    }
+
+    fn new_state() -> JsValue {
+        let state = Object::new();
+        Reflect::set(&state, &"lastEventId".into(), &"".into()).unwrap();
+        state.into()
     }
 
     fn parse_in_batches(chunks: &[Vec<u8>]) -> Vec<Value> {
         let mut parser = WasmParser::new(Some(0.0), true, true);
-        let mut last_id = String::new();
+        let state = new_state();
         let mut out = Vec::new();
         for chunk in chunks {
             let records = parser.feed_bytes(chunk);
-            decode(&records, &mut Texts::take(&mut parser), &mut last_id, &mut out);
+            decode(&Batch::of(&mut parser, records), &state, &mut out);
         }
         out
     }
@@ -189,19 +180,29 @@ mod batches {
 
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn a_batch_of_many_events_cuts_at_utf16_offsets() {
+        let text =
+            |i: usize| if i.is_multiple_of(3) { format!("plain {i}") } else { format!("é{i}🎉世") };
         let mut input = String::new();
         for i in 0..500 {
             // Every third event is ASCII, so both texts interleave.
-            let text = if i % 3 == 0 { format!("plain {i}") } else { format!("é{i}🎉世") };
-            input.push_str(&format!("id: {i}\ndata: {text}\n\n"));
+            input.push_str(&format!("id: {i}\ndata: {}\n\n", text(i)));
         }
-        let chunks: Vec<Vec<u8>> = input.as_bytes().chunks(777).map(<[u8]>::to_vec).collect();
-        let got = parse_in_batches(&chunks);
+        let mut parser = WasmParser::new(Some(0.0), false, false);
+        let records = parser.feed_bytes(input.as_bytes());
+        let batch = Batch::of(&mut parser, records);
+        // Pure-ASCII strings (the IDs among them) go to the one-byte text: the
+        // second text holds exactly the non-ASCII ones.
+        let wide: String = (0..500).map(text).filter(|t| !t.is_ascii()).collect();
+        assert_eq!(batch.wide.as_string().as_deref(), Some(wide.as_str()));
+        let mut got = Vec::new();
+        decode(&batch, &new_state(), &mut got);
         assert_eq!(got.len(), 500);
         for (i, item) in got.iter().enumerate() {
-            let text = if i % 3 == 0 { format!("plain {i}") } else { format!("é{i}🎉世") };
-            assert_eq!(item, &serde_json::json!(["event", "message", text, i.to_string()]));
+            assert_eq!(item, &serde_json::json!(["event", "message", text(i), i.to_string()]));
         }
+        // And the same cut into chunks of any size.
+        let chunks: Vec<Vec<u8>> = input.as_bytes().chunks(777).map(<[u8]>::to_vec).collect();
+        assert_eq!(parse_in_batches(&chunks), got);
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]
@@ -209,7 +210,7 @@ mod batches {
         let mut parser = WasmParser::new(Some(8.0), false, true);
         let records = parser.feed_bytes(b"data: far too long\n\ndata: ok\n\n");
         let mut out = Vec::new();
-        decode(&records, &mut Texts::take(&mut parser), &mut String::new(), &mut out);
+        decode(&Batch::of(&mut parser, records), &new_state(), &mut out);
         assert_eq!(
             out,
             [serde_json::json!(["error", "max-buffer"]), serde_json::json!(["event", "message", "ok", ""])]

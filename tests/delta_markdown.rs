@@ -1,67 +1,135 @@
-//! The markdown-safety properties of the delta pipeline over the corpus in
-//! `tests/corpus/markdown`, streamed with several tokenizations and checked
-//! with pulldown-cmark (see `tests/common/markdown_rule.rs`).
+//! The markdown-safety properties of the delta pipeline over the corpus: the
+//! LLM-style answers of `tests/corpus/markdown` and every example of the
+//! CommonMark 0.31.2 and GFM 0.29 specs (`tests/corpus/spec`), each streamed
+//! with the five tokenizations of `tests/common/streaming.rs` and checked with
+//! pulldown-cmark (see `tests/common/markdown_rule.rs`).
+//!
+//! The stream invariants (deltas add up, the stable prefix never changes and
+//! never shrinks, the last flush is the document) must hold on every flush.
+//! The rule itself is not met everywhere yet: the flushes that break it are
+//! counted per corpus section and may not exceed the ceilings in
+//! `tests/corpus/flicker-ceiling.json` (today's counts; lower them as fixes
+//! land, the goal is zero). `cargo run --release --example flicker` prints the
+//! full table and the failing flushes.
 
 mod common;
 
 use common::markdown_rule::{check, render};
-use common::streaming::{corpus, stream, Tokenization};
+use common::streaming::{corpus, sections, stream, Tokenization};
 use wasm_sse::delta::{self, Markdown};
 
-fn run(mode: Markdown) -> Vec<String> {
-    let mut failures = Vec::new();
-    for (name, doc) in corpus() {
-        let fin = render(&doc);
+/// The flushes of one section and mode that break the rule, and the first
+/// failure of each document and tokenization.
+fn flicker(docs: &[(String, String)], mode: Markdown) -> (usize, Vec<String>) {
+    let mut count = 0;
+    let mut first = Vec::new();
+    for (name, doc) in docs {
+        let fin = render(doc);
         for tok in Tokenization::ALL {
-            let deltas = tok.split(&doc);
-            let shown = stream(&deltas, mode);
+            let shown = stream(&tok.split(doc), mode);
             let mut concat = String::new();
             let mut last_stable = 0;
+            let mut reported = false;
+            // Held flushes repeat the same display: judge each one once.
+            let mut last_judged: Option<(String, usize, bool)> = None;
             for s in &shown {
                 concat.push_str(&s.delta);
                 assert_eq!(concat, s.text, "{name} ({}): deltas add up to the text", tok.name());
                 assert!(s.stable_len >= last_stable, "{name}: stable_len never decreases");
+                assert_eq!(
+                    s.text[..last_stable],
+                    concat[..last_stable],
+                    "{name}: the stable prefix never changes"
+                );
                 last_stable = s.stable_len;
-                assert_eq!(s.display[..s.stable_len], s.text[..s.stable_len]);
-                if let Err(e) = check(&s.display, &fin) {
-                    failures.push(format!("{name} ({}): display {:?}: {e}", tok.name(), s.display));
+                assert_eq!(
+                    s.display[..s.stable_len],
+                    s.text[..s.stable_len],
+                    "{name}: display starts with the stable text"
+                );
+                assert_eq!(s.text_len_utf16, s.text.encode_utf16().count());
+                assert_eq!(s.stable_len_utf16, s.text[..s.stable_len].encode_utf16().count());
+                if let Some((display, stable, broken)) = &last_judged {
+                    if *display == s.display && *stable == s.stable_len {
+                        count += usize::from(*broken);
+                        continue;
+                    }
                 }
-                if let Err(e) = check(&s.text[..s.stable_len], &fin) {
-                    failures.push(format!(
-                        "{name} ({}): stable part {:?}: {e}",
-                        tok.name(),
-                        &s.text[..s.stable_len]
-                    ));
+                // A flush flickers when its display, or the part it calls final,
+                // renders other than the final document does at that place.
+                let broken = check(&s.display, &fin)
+                    .map_err(|e| format!("display {:?}: {e}", s.display))
+                    .and_then(|()| {
+                        check(&s.text[..s.stable_len], &fin)
+                            .map_err(|e| format!("stable part {:?}: {e}", &s.text[..s.stable_len]))
+                    });
+                last_judged = Some((s.display.clone(), s.stable_len, broken.is_err()));
+                if let Err(e) = broken {
+                    count += 1;
+                    if !reported {
+                        reported = true;
+                        first.push(format!("{name} ({}): {e}", tok.name()));
+                    }
                 }
             }
-            assert_eq!(concat, doc, "{name} ({}): nothing is lost", tok.name());
+            assert_eq!(concat, *doc, "{name} ({}): nothing is lost", tok.name());
             let last = shown.last().expect("finish always flushes");
             assert!(last.done);
-            assert_eq!(last.display, doc, "{name}: a complete document comes back untouched");
+            assert_eq!(last.display, *doc, "{name}: a complete document comes back untouched");
         }
     }
-    failures
+    (count, first)
 }
 
-fn report(failures: Vec<String>) {
-    if !failures.is_empty() {
-        let n = failures.len();
-        // The first failure of each document and tokenization.
-        let mut seen = std::collections::HashSet::new();
-        let shown: Vec<_> =
-            failures.into_iter().filter(|f| seen.insert(f.split(':').next().map(str::to_owned))).collect();
-        panic!("{n} flushes break the rule, first ones:\n{}", shown.join("\n"));
+/// The ceiling for `section` in `mode` from `tests/corpus/flicker-ceiling.json`.
+fn ceiling(mode: &str, section: &str) -> usize {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/flicker-ceiling.json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the ceiling file exists"))
+            .expect("the ceiling file is JSON");
+    json["pulldown-cmark"][mode][section]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{path}: no pulldown-cmark ceiling for {mode} / {section}")) as usize
+}
+
+fn run(mode: Markdown, key: &str) {
+    let mut over = Vec::new();
+    for (section, docs) in sections() {
+        let (count, first) = flicker(&docs, mode);
+        let max = ceiling(key, section);
+        eprintln!("{key} / {section}: {count} flushes break the rule (ceiling {max})");
+        if count > max {
+            over.push(format!(
+                "{section}: {count} flushes break the rule, more than the ceiling of {max}; first ones:\n{}",
+                first.join("\n")
+            ));
+        } else if count < max {
+            eprintln!("  fewer than the ceiling: lower it to {count} in tests/corpus/flicker-ceiling.json");
+        }
     }
+    assert!(over.is_empty(), "{}", over.join("\n\n"));
 }
 
 #[test]
-fn every_hold_flush_renders_as_a_prefix_of_the_final_document() {
-    report(run(Markdown::Hold));
+fn hold_flushes_break_the_rule_no_more_often_than_the_ceiling() {
+    run(Markdown::Hold, "hold");
 }
 
 #[test]
-fn every_heal_flush_renders_as_a_prefix_of_the_final_document() {
-    report(run(Markdown::Heal));
+fn heal_flushes_break_the_rule_no_more_often_than_the_ceiling() {
+    run(Markdown::Heal, "heal");
+}
+
+#[test]
+fn every_flush_of_the_answers_before_the_new_ones_breaks_no_rule() {
+    // The first 13 answers were at zero flicker before the spec corpus came:
+    // they stay there, whatever the ceilings say.
+    let docs: Vec<_> = corpus().into_iter().filter(|(name, _)| name.as_str() < "14").collect();
+    assert_eq!(docs.len(), 13);
+    for mode in [Markdown::Hold, Markdown::Heal] {
+        let (count, first) = flicker(&docs, mode);
+        assert_eq!(count, 0, "{mode:?}: {count} flushes break the rule:\n{}", first.join("\n"));
+    }
 }
 
 #[test]
@@ -73,16 +141,6 @@ fn healing_healed_output_changes_nothing() {
             let once = delta::view(&prefix, Markdown::Heal);
             let twice = delta::view(&once, Markdown::Heal);
             assert_eq!(once, twice, "{name}: healing {prefix:?}");
-        }
-    }
-}
-
-#[test]
-fn utf16_lengths_match_the_text() {
-    for (_, doc) in corpus() {
-        for s in stream(&Tokenization::Random(3).split(&doc), Markdown::Heal) {
-            assert_eq!(s.text_len_utf16, s.text.encode_utf16().count());
-            assert_eq!(s.stable_len_utf16, s.text[..s.stable_len].encode_utf16().count());
         }
     }
 }

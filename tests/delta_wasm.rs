@@ -1,5 +1,6 @@
 //! `WasmDelta`, the wasm face of the delta pipeline that `pkg-template/delta.js`
-//! wraps: its batch format, UTF-16 lengths, statuses and typed JS errors.
+//! wraps: its batch format, UTF-16 lengths, statuses and typed JS errors, through
+//! the package's own encoder and decoder (`pkg-template/records.js`).
 //!
 //! Runs only as wasm, in headless Chromium, a dedicated worker and Node, chosen
 //! by `WASM_BINDGEN_USE_*` (see the Makefile).
@@ -8,13 +9,16 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test as test;
-use wasm_sse::wasm::delta::WasmDelta;
+use wasm_sse::wasm::delta::{DeltaStatus, WasmDelta};
 
-// The wire values of src/wasm/delta.rs and delta.js.
-const TEXT: u32 = 1 << 31;
-const CONTINUE: u32 = 0;
-const DONE: u32 = 1;
-const ERROR: u32 = 2;
+#[path = "common/records_js.rs"]
+mod records_js;
+use records_js::{delta_wire, read_flush, DeltaBatch};
+
+const CONTINUE: u32 = DeltaStatus::Continue as u32;
+const DONE: u32 = DeltaStatus::Done as u32;
+const ERROR: u32 = DeltaStatus::Error as u32;
+// The `markdown` argument of `WasmDelta::create`.
 const OFF: u8 = 0;
 const HOLD: u8 = 1;
 const HEAL: u8 = 2;
@@ -23,63 +27,66 @@ fn units(s: &str) -> u32 {
     s.encode_utf16().count() as u32
 }
 
-/// An item of a batch, as delta.js queues it.
+/// An item of a batch.
 enum Item<'a> {
     Event(&'a str, &'a str),
     Text(&'a str),
-}
-
-fn batch(items: &[Item<'_>]) -> (String, Vec<u32>) {
-    let mut strings = String::new();
-    let mut records = Vec::new();
-    for item in items {
-        match *item {
-            Item::Event(event, data) => {
-                let event = if event == "message" { "" } else { event };
-                strings.push_str(event);
-                strings.push_str(data);
-                records.extend([units(event), units(data)]);
-            }
-            Item::Text(text) => {
-                strings.push_str(text);
-                records.extend([TEXT, units(text)]);
-            }
-        }
-    }
-    (strings, records)
 }
 
 fn openai(content: &str) -> String {
     format!(r#"{{"choices":[{{"index":0,"delta":{{"content":{}}}}}]}}"#, serde_json::json!(content))
 }
 
-/// What JS makes of the flushes: the text by concatenation, and each display.
-#[derive(Default)]
+/// The pipeline as delta.js drives it: batches encoded and flushes decoded by
+/// the package's `pkg-template/records.js`; the text kept by concatenation, and
+/// each display.
 struct Js {
+    /// A second handle on the pipeline, handed to JS.
+    core: JsValue,
+    /// A third, for the Rust-side checks.
+    rust: WasmDelta,
     text: String,
     deltas: Vec<String>,
     displays: Vec<String>,
 }
 
 impl Js {
-    /// Mirrors delta.js's `deliver`: cut the returned string where the new text
-    /// ends, by UTF-16 lengths.
-    fn flush(&mut self, core: &mut WasmDelta, finish: bool) -> bool {
-        let Some(out) = core.flush(finish) else { return false };
-        let added = core.text_len() - units(&self.text);
-        let cut = out.char_indices().scan(0, |n, (i, c)| {
-            let at = (*n, i);
-            *n += c.len_utf16() as u32;
-            Some(at)
-        });
-        let split = cut.into_iter().find(|&(n, _)| n == added).map_or(out.len(), |(_, i)| i);
-        let (delta, tail) = out.split_at(split);
-        self.text.push_str(delta);
-        let stable = core.stable_len();
-        let prefix: Vec<u16> = self.text.encode_utf16().take(stable as usize).collect();
-        self.displays.push(String::from_utf16(&prefix).unwrap() + tail);
-        self.deltas.push(delta.to_owned());
-        assert_eq!(core.text_len(), units(&self.text), "text_len is the UTF-16 length of the text");
+    fn new(core: &WasmDelta) -> Js {
+        Js {
+            core: core.clone().into(),
+            rust: core.clone(),
+            text: String::new(),
+            deltas: Vec::new(),
+            displays: Vec::new(),
+        }
+    }
+
+    /// Pushes `items` as one batch, as delta.js queues them; returns the status.
+    fn push(&self, items: &[Item<'_>]) -> u32 {
+        let batch = DeltaBatch::new(&delta_wire());
+        for item in items {
+            match *item {
+                Item::Event(event, data) => batch.event(event, data),
+                Item::Text(text) => batch.plain(text),
+            }
+        }
+        batch.push_into(&self.core)
+    }
+
+    /// Flushes through `readFlush`; false when there was nothing new.
+    fn flush(&mut self, finish: bool) -> bool {
+        let flush = read_flush(&delta_wire(), &self.core, finish, units(&self.text), 0);
+        if flush.is_undefined() {
+            return false;
+        }
+        let delta = prop(&flush, "delta").as_string().unwrap();
+        let tail = prop(&flush, "displayTail").as_string().unwrap();
+        let stable = prop(&flush, "stableLength").as_f64().unwrap() as usize;
+        self.text.push_str(&delta);
+        let prefix: Vec<u16> = self.text.encode_utf16().take(stable).collect();
+        self.displays.push(String::from_utf16(&prefix).unwrap() + &tail);
+        self.deltas.push(delta);
+        assert_eq!(self.rust.text_len(), units(&self.text), "text_len is the UTF-16 length of the text");
         true
     }
 }
@@ -90,21 +97,21 @@ fn prop(value: &JsValue, key: &str) -> JsValue {
 
 #[test]
 fn a_batch_of_openai_events_flushes_once_and_the_deltas_add_up_to_the_text() {
-    let mut core = WasmDelta::create("openai", OFF).unwrap();
-    let mut js = Js::default();
+    let core = WasmDelta::create("openai", OFF).unwrap();
+    let mut js = Js::new(&core);
     let (e1, e2, e3) = (openai("Hé"), openai("llo 👍"), openai("🏽 wörld"));
-    let (s, r) = batch(&[
+    let items = [
         Item::Event("message", r#"{"choices":[{"delta":{"role":"assistant"}}]}"#),
         Item::Event("message", &e1),
         Item::Event("message", &e2),
-    ]);
-    assert_eq!(core.push(&s, &r), CONTINUE);
-    assert!(js.flush(&mut core, false));
+    ];
+    assert_eq!(js.push(&items), CONTINUE);
+    assert!(js.flush(false));
     // The thumbs-up may still take a skin tone: it waits.
     assert_eq!(js.text, "Héllo ");
-    let (s, r) = batch(&[Item::Event("message", &e3), Item::Event("message", "[DONE]")]);
-    assert_eq!(core.push(&s, &r), DONE);
-    assert!(js.flush(&mut core, true));
+    let items = [Item::Event("message", &e3), Item::Event("message", "[DONE]")];
+    assert_eq!(js.push(&items), DONE);
+    assert!(js.flush(true));
     assert_eq!(js.text, "Héllo 👍🏽 wörld");
     assert_eq!(js.deltas.concat(), js.text);
     assert_eq!(js.displays.last().unwrap(), &js.text);
@@ -112,8 +119,8 @@ fn a_batch_of_openai_events_flushes_once_and_the_deltas_add_up_to_the_text() {
 
 #[test]
 fn event_types_and_data_are_cut_at_utf16_lengths_in_a_non_ascii_batch() {
-    let mut core = WasmDelta::create("anthropic", OFF).unwrap();
-    let mut js = Js::default();
+    let core = WasmDelta::create("anthropic", OFF).unwrap();
+    let mut js = Js::new(&core);
     let delta = |t: &str| {
         format!(
             r#"{{"type":"content_block_delta","index":0,"delta":{{"type":"text_delta","text":{}}}}}"#,
@@ -121,27 +128,27 @@ fn event_types_and_data_are_cut_at_utf16_lengths_in_a_non_ascii_batch() {
         )
     };
     let (a, b) = (delta("日本語 "), delta("𝄞 clef"));
-    let (s, r) = batch(&[
+    let items = [
         Item::Event("message_start", r#"{"type":"message_start","message":{"content":[]}}"#),
         Item::Event("content_block_delta", &a),
         Item::Event("ping", r#"{"type":"ping"}"#),
         // Without an `event:` field the type comes from the data.
         Item::Event("message", &b),
-    ]);
-    assert_eq!(core.push(&s, &r), CONTINUE);
-    let (s, r) = batch(&[Item::Event("message_stop", r#"{"type":"message_stop"}"#)]);
-    assert_eq!(core.push(&s, &r), DONE);
-    js.flush(&mut core, true);
+    ];
+    assert_eq!(js.push(&items), CONTINUE);
+    let items = [Item::Event("message_stop", r#"{"type":"message_stop"}"#)];
+    assert_eq!(js.push(&items), DONE);
+    js.flush(true);
     assert_eq!(js.text, "日本語 𝄞 clef");
 }
 
 #[test]
 fn plain_text_items_are_taken_as_is_between_events() {
-    let mut core = WasmDelta::create("text", OFF).unwrap();
-    let mut js = Js::default();
-    let (s, r) = batch(&[Item::Text("a{b}"), Item::Event("message", "ç"), Item::Text("🎉!"), Item::Text("")]);
-    assert_eq!(core.push(&s, &r), CONTINUE);
-    js.flush(&mut core, true);
+    let core = WasmDelta::create("text", OFF).unwrap();
+    let mut js = Js::new(&core);
+    let items = [Item::Text("a{b}"), Item::Event("message", "ç"), Item::Text("🎉!"), Item::Text("")];
+    assert_eq!(js.push(&items), CONTINUE);
+    js.flush(true);
     assert_eq!(js.text, "a{b}ç🎉!");
 }
 
@@ -152,21 +159,21 @@ fn raw_event_stream_bytes_cut_anywhere_give_the_same_text_as_whole() {
         .map(|c| format!("data: {}\n\n", openai(c)))
         .chain(["data: [DONE]\n\n".to_owned()])
         .collect();
-    let mut whole = WasmDelta::create("openai", HEAL).unwrap();
-    let mut js_whole = Js::default();
+    let whole = WasmDelta::create("openai", HEAL).unwrap();
+    let mut js_whole = Js::new(&whole);
     assert_eq!(whole.feed_bytes(stream.as_bytes()), DONE);
-    js_whole.flush(&mut whole, true);
+    js_whole.flush(true);
     assert_eq!(js_whole.text, "Hi **bold** día 👩‍💻");
 
-    let mut bytes = WasmDelta::create("openai", HEAL).unwrap();
-    let mut js = Js::default();
+    let bytes = WasmDelta::create("openai", HEAL).unwrap();
+    let mut js = Js::new(&bytes);
     let mut status = CONTINUE;
     for b in stream.as_bytes() {
         status = bytes.feed_bytes(std::slice::from_ref(b));
-        js.flush(&mut bytes, false);
+        js.flush(false);
     }
     assert_eq!(status, DONE);
-    js.flush(&mut bytes, true);
+    js.flush(true);
     assert_eq!(js.text, js_whole.text);
     assert_eq!(js.deltas.concat(), js.text);
     assert_eq!(js.displays.last(), Some(&js.text));
@@ -174,16 +181,16 @@ fn raw_event_stream_bytes_cut_anywhere_give_the_same_text_as_whole() {
 
 #[test]
 fn a_stream_error_becomes_a_js_error_with_a_string_type_and_the_text_so_far_is_kept() {
-    let mut core = WasmDelta::create("anthropic", HOLD).unwrap();
-    let mut js = Js::default();
+    let core = WasmDelta::create("anthropic", HOLD).unwrap();
+    let mut js = Js::new(&core);
     let text = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"partial"}}"#;
     let error = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
-    let (s, r) = batch(&[
+    let items = [
         Item::Event("content_block_delta", text),
         Item::Event("error", error),
         Item::Event("content_block_delta", text),
-    ]);
-    assert_eq!(core.push(&s, &r), ERROR);
+    ];
+    assert_eq!(js.push(&items), ERROR);
     let err = core.take_error();
     let err = err.dyn_ref::<js_sys::Error>().expect("a JS Error");
     assert_eq!(err.name(), "DeltaError");
@@ -192,15 +199,15 @@ fn a_stream_error_becomes_a_js_error_with_a_string_type_and_the_text_so_far_is_k
     assert!(String::from(err.message()).contains("Overloaded"));
     assert!(core.take_error().is_undefined(), "an error is taken once");
     // The stream is over: more input is refused, the text before the error stays.
-    assert_eq!(core.push(&s, &r), ERROR);
+    assert_eq!(js.push(&items), ERROR);
     assert_eq!(core.feed_bytes(b"data: {}\n\n"), ERROR);
-    js.flush(&mut core, true);
+    js.flush(true);
     assert_eq!(js.text, "partial");
 }
 
 #[test]
 fn invalid_json_from_raw_bytes_is_an_invalid_json_error_with_its_offset() {
-    let mut core = WasmDelta::create("/choices/0/text", OFF).unwrap();
+    let core = WasmDelta::create("/choices/0/text", OFF).unwrap();
     assert_eq!(
         core.feed_bytes(b"data: {\"choices\":[{\"text\":\"ok\"}]}\n\ndata: {\"choices\" [1]}\n\n"),
         ERROR
@@ -208,8 +215,8 @@ fn invalid_json_from_raw_bytes_is_an_invalid_json_error_with_its_offset() {
     let err = core.take_error();
     assert_eq!(prop(&err, "type").as_string().as_deref(), Some("invalid-json"));
     assert!(prop(&err, "at").as_f64().is_some());
-    let mut js = Js::default();
-    js.flush(&mut core, true);
+    let mut js = Js::new(&core);
+    js.flush(true);
     assert_eq!(js.text, "ok");
 }
 
@@ -223,30 +230,98 @@ fn an_unknown_format_or_an_invalid_pointer_makes_no_pipeline() {
 
 #[test]
 fn heal_hands_out_the_new_text_and_a_closed_tail_and_finish_takes_the_closers_away() {
-    let mut core = WasmDelta::create("text", HEAL).unwrap();
-    let mut js = Js::default();
-    let (s, r) = batch(&[Item::Text("Some **bold te")]);
-    core.push(&s, &r);
-    js.flush(&mut core, false);
+    let core = WasmDelta::create("text", HEAL).unwrap();
+    let mut js = Js::new(&core);
+    let items = [Item::Text("Some **bold te")];
+    js.push(&items);
+    js.flush(false);
     assert_eq!(js.text, "Some **bold t");
     assert_eq!(js.displays.last().unwrap(), "Some **bold t**");
     // Nothing new but the held-back cluster: no flush.
-    assert!(!js.flush(&mut core, false));
-    js.flush(&mut core, true);
+    assert!(!js.flush(false));
+    js.flush(true);
     assert_eq!(js.displays.last().unwrap(), "Some **bold te");
 }
 
 #[test]
 fn a_finished_stream_ignores_later_events() {
-    let mut core = WasmDelta::create("openai-responses", OFF).unwrap();
+    let core = WasmDelta::create("openai-responses", OFF).unwrap();
     let d = r#"{"type":"response.output_text.delta","delta":"one"}"#;
-    let (s, r) = batch(&[
+    let items = [
         Item::Event("response.output_text.delta", d),
         Item::Event("response.completed", r#"{"type":"response.completed"}"#),
         Item::Event("response.output_text.delta", d),
-    ]);
-    assert_eq!(core.push(&s, &r), DONE);
-    let mut js = Js::default();
-    js.flush(&mut core, true);
+    ];
+    let mut js = Js::new(&core);
+    assert_eq!(js.push(&items), DONE);
+    js.flush(true);
     assert_eq!(js.text, "one");
+}
+
+#[test]
+fn reasoning_tool_calls_usage_and_the_finish_reason_cross_as_readflush_decodes_them() {
+    let core = WasmDelta::create("openai", OFF).unwrap();
+    let js = Js::new(&core);
+    let chunk = |delta: serde_json::Value, finish: serde_json::Value| {
+        serde_json::json!({"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}).to_string()
+    };
+    let (thinking, call, args, end) = (
+        chunk(serde_json::json!({"reasoning_content": "Let me see 🤔 now!"}), serde_json::Value::Null),
+        chunk(
+            serde_json::json!({"tool_calls": [{"index": 0, "id": "c1", "function": {"name": "f", "arguments": "{\"a\":"}}]}),
+            serde_json::Value::Null,
+        ),
+        chunk(
+            serde_json::json!({"tool_calls": [{"index": 0, "function": {"arguments": "1}"}}]}),
+            "tool_calls".into(),
+        ),
+        serde_json::json!({"choices": [], "usage": {"total_tokens": 7}}).to_string(),
+    );
+    let items = [Item::Event("message", &thinking), Item::Event("message", &call)];
+    assert_eq!(js.push(&items), CONTINUE);
+    let first = read_flush(&delta_wire(), &js.core, false, 0, 0);
+    let reasoning = prop(&first, "reasoning");
+    // The last character may still take a combining mark: it waits.
+    let reasoning_delta = prop(&reasoning, "delta").as_string().unwrap();
+    assert_eq!(reasoning_delta, "Let me see 🤔 now");
+    let calls = js_sys::Array::from(&prop(&first, "toolCalls"));
+    assert_eq!(calls.length(), 1);
+    let call = calls.get(0);
+    assert_eq!(prop(&call, "index").as_f64(), Some(0.0));
+    assert_eq!(prop(&call, "id").as_string().as_deref(), Some("c1"));
+    assert_eq!(prop(&call, "name").as_string().as_deref(), Some("f"));
+    assert_eq!(prop(&call, "argumentsDelta").as_string().as_deref(), Some("{\"a\":"));
+    assert_eq!(prop(&call, "done").as_bool(), Some(false));
+    assert!(js_sys::Array::is_array(&prop(&call, "inputOps")));
+    assert!(prop(&first, "usage").is_undefined() && prop(&first, "finishReason").is_undefined());
+
+    let items = [Item::Event("message", &args), Item::Event("message", &end)];
+    js.push(&items);
+    let reasoning_len = units(&reasoning_delta);
+    let second = read_flush(&delta_wire(), &js.core, true, 0, reasoning_len);
+    let reasoning = prop(&second, "reasoning");
+    assert_eq!(
+        prop(&reasoning, "delta").as_string().as_deref(),
+        Some("!"),
+        "the rest, counted from what JS had"
+    );
+    let call = js_sys::Array::from(&prop(&second, "toolCalls")).get(0);
+    assert_eq!(prop(&call, "argumentsDelta").as_string().as_deref(), Some("1}"));
+    assert_eq!(prop(&call, "done").as_bool(), Some(true));
+    assert_eq!(prop(&prop(&second, "usage"), "total_tokens").as_f64(), Some(7.0));
+    assert_eq!(prop(&second, "finishReason").as_string().as_deref(), Some("tool_calls"));
+    assert_eq!(prop(&second, "restarted").as_bool(), Some(false));
+}
+
+#[test]
+fn a_restart_reaches_js_as_restarted_and_counts_the_text_from_zero() {
+    let core = WasmDelta::create("text", OFF).unwrap();
+    let mut js = Js::new(&core);
+    js.push(&[Item::Text("first try")]);
+    assert!(js.flush(false));
+    core.restart();
+    js.push(&[Item::Text("again")]);
+    let flush = read_flush(&delta_wire(), &js.core, true, units(&js.text), 0);
+    assert_eq!(prop(&flush, "restarted").as_bool(), Some(true));
+    assert_eq!(prop(&flush, "delta").as_string().as_deref(), Some("again"));
 }

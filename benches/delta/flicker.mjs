@@ -1,11 +1,11 @@
 // Flicker: over the markdown corpus, streamed with each tokenization and a
 // flush after every delta, the share of flushes whose display breaks the
-// markdown rule (markdown-rule.mjs), for naive accumulation, the `remend`
+// markdown rule (tests/markdown/markdown-rule.mjs, the one the flicker test uses), for naive accumulation, the `remend`
 // package, and wasm-sse's `hold` and `heal`; and how many characters `hold`
 // keeps back. A correctness measurement, run in Node.
 
-import { check, render } from './markdown-rule.mjs';
-import { TOKENIZATIONS } from './tokenize.mjs';
+import { check, render } from '../../tests/markdown/markdown-rule.mjs';
+import { TOKENIZATIONS } from '../../tests/markdown/tokenize.mjs';
 
 const codePoints = (s) => {
   let n = 0;

@@ -2,8 +2,10 @@
 // port the OS picks (read back from the socket), in the bench's own process.
 // The bench page is served by lib/browser.mjs on another origin, so responses
 // carry CORS headers (the page is cross-origin isolated: CORS responses pass
-// its embedder policy). Every path sits under a random prefix, so a request
-// that reaches some other server on a stale port gets a 404, never a stream.
+// its embedder policy); those, the writes and the listening are the server
+// kit's (examples/server/kit.mjs). Every path sits under a random prefix, so a
+// request that reaches some other server on a stale port gets a 404, never a
+// stream.
 //
 //   GET PREFIX/stream?size=N  the whole stream, as a live LLM endpoint writes
 //                             it: whole events only, as many as fit in N
@@ -18,21 +20,15 @@
 // Wall clock: performance.timeOrigin + performance.now(), what the page uses.
 
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { allowCrossOrigin, isOpen, listen } from '../../examples/server/kit.mjs';
 import { pacedStamp } from './stamps.mjs';
 import { eventWrites } from './stream.mjs';
 
 /** The write sizes the bench streams at: one event, about 1 KB, 16 KB. */
 export const WRITE_SIZES = [256, 1024, 16 * 1024];
 
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-headers': '*',
-  'access-control-allow-methods': 'GET, POST',
-  'cross-origin-resource-policy': 'cross-origin',
-  'cache-control': 'no-store',
-};
-const SSE = { 'content-type': 'text/event-stream; charset=utf-8', ...CORS };
+const NO_STORE = { 'cache-control': 'no-store' };
+const SSE = { 'content-type': 'text/event-stream; charset=utf-8', ...NO_STORE };
 
 export const wallClock = () => performance.timeOrigin + performance.now();
 
@@ -63,11 +59,10 @@ export async function startStreamServer(body) {
   const requests = { stream: 0, paced: 0, clock: 0, preflight: 0, unknown: 0 };
   const timers = new Set();
 
-  const server = createServer({ noDelay: true }, (req, res) => {
+  const listening = await listen((req, res) => {
     const url = new URL(req.url, 'http://x');
-    if (req.method === 'OPTIONS') {
+    if (allowCrossOrigin(req, res)) {
       requests.preflight++;
-      res.writeHead(204, CORS).end();
       return;
     }
     switch (url.pathname) {
@@ -79,12 +74,12 @@ export async function startStreamServer(body) {
         return sendPaced(res, Number(url.searchParams.get('n')), Number(url.searchParams.get('ms')));
       case `${prefix}/clock`:
         requests.clock++;
-        res.writeHead(200, { 'content-type': 'text/plain', ...CORS });
+        res.writeHead(200, { 'content-type': 'text/plain', ...NO_STORE });
         res.end(String(wallClock()));
         return;
       default:
         requests.unknown++;
-        res.writeHead(404, { 'content-type': 'text/plain', ...CORS }).end('not found');
+        res.writeHead(404, { 'content-type': 'text/plain', ...NO_STORE }).end('not found');
     }
   });
 
@@ -94,13 +89,13 @@ export async function startStreamServer(body) {
   const slicings = new Map();
   async function sendAll(res, size) {
     if (!(size >= 1)) {
-      res.writeHead(400, { 'content-type': 'text/plain', ...CORS }).end('size');
+      res.writeHead(400, { 'content-type': 'text/plain', ...NO_STORE }).end('size');
       return;
     }
     if (!slicings.has(size)) slicings.set(size, eventWrites(body, size));
     res.writeHead(200, SSE);
     for (const slice of slicings.get(size)) {
-      if (res.destroyed) return;
+      if (!isOpen(res)) return;
       await new Promise((ok) => res.write(slice, ok));
     }
     res.end();
@@ -110,7 +105,7 @@ export async function startStreamServer(body) {
   // not push the later events back). The time is read right before the write.
   function sendPaced(res, n, ms) {
     if (!(n >= 1 && ms >= 0)) {
-      res.writeHead(400, { 'content-type': 'text/plain', ...CORS }).end('n, ms');
+      res.writeHead(400, { 'content-type': 'text/plain', ...NO_STORE }).end('n, ms');
       return;
     }
     res.writeHead(200, SSE);
@@ -133,23 +128,13 @@ export async function startStreamServer(body) {
     timers.add(timer);
   }
 
-  const sockets = new Set();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise((ok, fail) => server.listen(0, '127.0.0.1', ok).once('error', fail));
-  const { address, port } = server.address();
-  if (address !== '127.0.0.1' || !(port > 0)) throw new Error(`stream server bound to ${address}:${port}`);
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: listening.origin,
     prefix,
     requests,
-    close: () =>
-      new Promise((ok) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => ok());
-      }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      return listening.close();
+    },
   };
 }

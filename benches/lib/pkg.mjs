@@ -3,7 +3,7 @@
 // never the Rust sources, so they resolve its entries the way Node and
 // bundlers do: through the `exports` map of pkg/package.json.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -85,8 +85,10 @@ export function loadedFiles(dir, entry) {
     if (!/\.(m?js|cjs)$/.test(rel)) continue;
     const source = readFileSync(join(dir, rel), 'utf8');
     for (const spec of relativeSpecifiers(source)) {
-      const next = join(dirname(rel), spec);
-      if (existsSync(join(dir, next))) queue.push(next);
+      // Extensionless specifiers (TypeScript output such as './fetch') as Node's
+      // and bundlers' resolution would find them.
+      const next = [spec, `${spec}.js`].map((s) => join(dirname(rel), s)).find((p) => existsSync(join(dir, p)) && statSync(join(dir, p)).isFile());
+      if (next) queue.push(next);
     }
   }
   return [...seen];

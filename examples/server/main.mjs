@@ -7,10 +7,10 @@
 // Listens on 127.0.0.1 only and prints exactly one line, `READY <port>`, on stdout
 // once it accepts connections (everything else goes to stderr). Exits on SIGTERM,
 // SIGINT, and when its stdin is a pipe that closes, so a test runner that dies
-// does not leave it running (a terminal or /dev/null as stdin is not watched).
+// does not leave it running (serveAsCommand in ./kit.mjs).
 
-import { fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { serveAsCommand } from './kit.mjs';
 import { DEFAULT_TPS, MAX_TPS, MIN_TPS, PATHS, startServer } from './server.mjs';
 
 const USAGE = `usage: node examples/server/main.mjs [options]
@@ -91,32 +91,7 @@ try {
 
 const endpoints = Object.values(PATHS).map((path) => `${server.origin}${path}`).join(', ');
 
-let stopping = false;
-function shutdown() {
-  if (stopping) return;
-  stopping = true;
-  // Streams that stall never end on their own: close them, and do not wait long.
-  server.close().then(() => process.exit(0));
-  setTimeout(() => process.exit(0), 500).unref();
-}
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
-
-// Watch stdin only when a parent holds it as a pipe: a terminal or /dev/null
-// (a shell's `&` job) would end the server at once or never.
-try {
-  const stdin = fstatSync(0);
-  if (stdin.isFIFO() || stdin.isSocket()) {
-    process.stdin.on('end', shutdown);
-    process.stdin.on('close', shutdown);
-    process.stdin.on('error', shutdown);
-    process.stdin.resume();
-  }
-} catch {
-  // No stdin at all: nothing to watch.
-}
-
-process.stdout.write(`READY ${server.port}\n`);
+serveAsCommand(server);
 if (Object.keys(options.static).length) {
   const pages = Object.entries(options.static).map(([prefix, dir]) => `  ${server.origin}${prefix.endsWith('/') ? prefix : `${prefix}/`}  ->  ${dir}`);
   process.stderr.write(`mock LLM server on ${endpoints}; serving:\n${pages.join('\n')}\n`);

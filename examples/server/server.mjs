@@ -17,13 +17,13 @@
 //   // server.origin === 'http://127.0.0.1:<port>'
 //   await server.close();
 
-import http from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ANSWERS, ANSWER_NAMES, hash, lastUserText, pickAnswer } from './answers.mjs';
 import { makePlan } from './plan.mjs';
 import { FORMATS, PATHS, expect, formatOf } from './wire/index.mjs';
+import { EVENT_STREAM_HEADERS, allowCrossOrigin, drop, listen, openEventStream, readBody, write } from './kit.mjs';
 
 export { ANSWERS, ANSWER_NAMES, pickAnswer, PATHS };
 
@@ -40,7 +40,6 @@ const FAULT_AFTER = { drop: 30, stall: 10, 'stream-error': 20 };
 const FAULT_COUNT = { drop: 'drops', stall: 'stalls', 'stream-error': 'errors' };
 const STREAM_ERROR_MESSAGE = 'The model stopped mid-answer (mock scenario stream-error).';
 
-const ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'Last-Event-ID', 'X-Mock-Scenario', 'X-Mock-Key', 'X-Mock-Answer', 'X-Mock-Ids', 'Cache-Control', 'Accept'];
 const EXPOSED_HEADERS = ['Retry-After', 'X-Attempt', 'X-Mock-Answer', 'X-Mock-Scenario', 'X-Mock-Tokens', 'X-Request-Id', 'Content-Type', 'X-Vercel-AI-UI-Message-Stream'];
 const MAX_BODY = 1 << 20;
 const MAX_KEYS = 10_000;
@@ -110,24 +109,6 @@ function lastEventId(req) {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-function readBody(req) {
-  return new Promise((ok, fail) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (chunk) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        fail(Object.assign(new Error('request body too large'), { status: 413 }));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', fail);
-  });
-}
-
 function json(res, status, value, headers = {}) {
   if (res.headersSent) return;
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
@@ -137,37 +118,6 @@ function json(res, status, value, headers = {}) {
 /** An OpenAI-style error body. */
 function apiError(res, status, message, type, code = null, headers = {}) {
   json(res, status, { error: { message, type, param: null, code } }, headers);
-}
-
-const isOpen = (res) => !res.destroyed && !res.writableEnded;
-
-/** Writes, waiting for the socket to drain when it is full. False if the client left. */
-function write(res, data) {
-  if (!isOpen(res)) return Promise.resolve(false);
-  if (res.write(data)) return Promise.resolve(true);
-  return new Promise((ok) => {
-    const done = (value) => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      ok(value);
-    };
-    const onDrain = () => done(true);
-    const onClose = () => done(false);
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
-}
-
-/**
- * Ends the response abruptly: what was written is flushed, then the socket is
- * closed without the final chunk of the chunked body, so the client's read fails
- * as on a real network drop. The short wait lets a browser read the bytes first
- * (Chromium discards queued chunks of a body stream that errors).
- */
-function drop(res) {
-  setTimeout(() => {
-    if (isOpen(res)) res.socket?.end();
-  }, 30);
 }
 
 /**
@@ -224,6 +174,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
   const attempts = new Map(); // `${scenario}\0${key}` -> count
+  const openStreams = new Map(); // key -> streams of that key still connected
   let requestCount = 0;
 
   function bump(scenario, key) {
@@ -292,7 +243,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
     const fail = (status, message, type, code = null, headers = {}) => json(res, status, m.httpError(status, message, type, code), headers);
     let body;
     try {
-      body = JSON.parse(await readBody(req));
+      body = JSON.parse((await readBody(req, { limit: MAX_BODY })).toString('utf8'));
     } catch (error) {
       fail(error?.status ?? 400, error?.status ? error.message : 'We could not parse the JSON body of your request.', 'invalid_request_error');
       return;
@@ -344,9 +295,14 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
     const faultCount = int(params.get(FAULT_COUNT[scenario]), 1);
     const strike = fault && (always || attempt <= faultCount) ? fault : null;
 
-    const sse = format === 'ai-sdk' ? FORMATS['ai-sdk'].HEADERS : { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' };
-    res.writeHead(200, { ...sse, ...headers });
-    res.flushHeaders();
+    openEventStream(res, { ...(format === 'ai-sdk' ? FORMATS['ai-sdk'].HEADERS : EVENT_STREAM_HEADERS), ...headers });
+    // Counted until the connection closes: a test sees when a client's abort reached the server.
+    openStreams.set(key, (openStreams.get(key) ?? 0) + 1);
+    res.once('close', () => {
+      const left = openStreams.get(key) - 1;
+      if (left > 0) openStreams.set(key, left);
+      else openStreams.delete(key);
+    });
 
     const gone = new AbortController();
     res.on('close', () => gone.abort());
@@ -405,7 +361,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
     }
     let body;
     try {
-      body = JSON.parse(await readBody(req));
+      body = JSON.parse((await readBody(req, { limit: MAX_BODY })).toString('utf8'));
     } catch (error) {
       apiError(res, error?.status ?? 400, error?.status ? error.message : 'We could not parse the JSON body of your request.', 'invalid_request_error');
       return;
@@ -448,25 +404,13 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
     return true;
   }
 
-  const server = http.createServer(async (req, res) => {
+  return listen(async (req, res) => {
     if (log) {
       const extra = ['last-event-id', 'x-mock-scenario', 'x-mock-key'].filter((h) => req.headers[h]).map((h) => `${h}=${req.headers[h]}`);
       process.stderr.write(`${new Date().toISOString()} ${req.method} ${req.url} ${extra.join(' ')}\n`);
     }
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS.join(', '));
+    if (allowCrossOrigin(req, res, { expose: EXPOSED_HEADERS })) return;
     try {
-      if (req.method === 'OPTIONS') {
-        const requested = (req.headers['access-control-request-headers'] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
-        const allowed = [...new Set([...ALLOWED_HEADERS, ...requested])];
-        res.writeHead(204, {
-          'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS',
-          'Access-Control-Allow-Headers': allowed.join(', '),
-          'Access-Control-Max-Age': '600',
-        });
-        res.end();
-        return;
-      }
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const path = url.pathname;
       const format = formatOf(path);
@@ -487,7 +431,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
           const [scenario, k] = id.split('\0');
           if (k === key) counts[scenario] = n;
         }
-        json(res, 200, { key, attempts: counts });
+        json(res, 200, { key, attempts: counts, open: openStreams.get(key) ?? 0 });
       } else if (path === '/mock/reset') {
         attempts.clear();
         res.writeHead(204).end();
@@ -499,27 +443,5 @@ export async function startServer({ port = 0, host = '127.0.0.1', tps = DEFAULT_
       if (!res.headersSent) apiError(res, 500, 'mock server error', 'server_error');
       else res.destroy();
     }
-  });
-
-  await new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, () => {
-      server.off('error', fail);
-      ok();
-    });
-  });
-  const actualPort = server.address().port;
-  let closing;
-  return {
-    server,
-    port: actualPort,
-    origin: `http://${host}:${actualPort}`,
-    close() {
-      closing ??= new Promise((ok) => {
-        server.close(() => ok());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  }, { port, host });
 }

@@ -3,54 +3,39 @@
 // browser tests run it), on a port the OS picks, announced by its `READY <port>`
 // line; the wire-format part at the end runs one in-process (port 0, tps 0).
 
-import { test, before, after } from 'node:test';
+import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ANSWERS, ANSWER_NAMES, pickAnswer, tokenize } from './answers.mjs';
+import { spawnUntilReady } from './kit.mjs';
 import { startServer } from './server.mjs';
 
 const MAIN = fileURLToPath(new URL('./main.mjs', import.meta.url));
 
-/** Starts main.mjs; resolves with { child, port, origin, exited } once it printed READY. */
-function spawnServer(args = []) {
-  const child = spawn(process.execPath, [MAIN, '--port', '0', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const exited = new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
-  return new Promise((ok, fail) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => fail(new Error(`no READY line in 10 s; stderr: ${err}`)), 10_000);
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /^READY (\d+)\n/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        ok({ child, port: Number(m[1]), origin: `http://127.0.0.1:${m[1]}`, exited, stdout: () => out });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`server exited (${code}) before READY; stderr: ${err}`));
-    });
-  });
-}
+// node:test has no default timeout: a stream that never ends would hang CI.
+const TIMEOUT_MS = 30_000;
+const test = (name, fn) => nodeTest(name, { timeout: TIMEOUT_MS }, fn);
 
-/** `promise`'s value, or 'timeout' after `ms` (the timer does not keep the process alive). */
-function within(promise, ms) {
-  let timer;
-  const timeout = new Promise((ok) => (timer = setTimeout(() => ok('timeout'), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+// Every server process this file starts, killed at the end: one left running (a
+// test that timed out while waiting for it to exit) would keep this process alive.
+const children = new Set();
+after(() => children.forEach((child) => child.kill('SIGKILL')));
+
+/** Starts main.mjs on a port the OS picks; resolves once it printed READY (see kit.mjs). */
+async function spawnServer(args = []) {
+  const server = await spawnUntilReady(MAIN, ['--port', '0', ...args], { stderr: 'pipe' });
+  children.add(server.child);
+  return server;
 }
 
 let srv;
 before(async () => {
   srv = await spawnServer(['--tps', '50']);
-});
-after(() => srv?.child.kill('SIGTERM'));
+}, { timeout: TIMEOUT_MS });
+after(() => srv?.stop(), { timeout: TIMEOUT_MS });
 
 let keys = 0;
 const uniqueKey = (name) => `${name}-${process.pid}-${++keys}`;
@@ -111,32 +96,20 @@ async function readAll(response) {
   return { text: text + decoder.decode(), failed };
 }
 
-/** Reads until `until(text)` is true; then keeps reading for `quietMs` and returns what came in that time. */
-async function readUntil(response, until, quietMs) {
+/**
+ * Reads until `until(text)` is true and returns the text so far, the reader
+ * (to read on, then cancel) and whether the body ended first.
+ */
+async function readUntil(response, until) {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = '';
   while (!until(text)) {
     const { done, value } = await reader.read();
-    if (done) return { text, ended: true, later: '' };
+    if (done) return { text, ended: true, reader };
     text += decoder.decode(value, { stream: true });
   }
-  let later = '';
-  let ended = false;
-  const deadline = Date.now() + quietMs;
-  for (;;) {
-    const left = deadline - Date.now();
-    if (left <= 0) break;
-    const result = await within(reader.read(), left);
-    if (result === 'timeout') break;
-    if (result.done) {
-      ended = true;
-      break;
-    }
-    later += decoder.decode(result.value, { stream: true });
-  }
-  await reader.cancel().catch(() => {});
-  return { text, ended, later };
+  return { text, ended: false, reader };
 }
 
 const content = (events) =>
@@ -403,45 +376,55 @@ test('500: first attempt 500 then OK; always=1 keeps failing', async () => {
 });
 
 test('stall: some tokens, then nothing and no end; heartbeat=1 sends comments only; the next attempt streams', async () => {
+  const tokensIn = (text) => tokenEvents(parseStream(text).events).length;
   const key = uniqueKey('stall');
   const headers = { 'X-Mock-Scenario': 'stall; after=5', 'X-Mock-Key': key };
-  const stalled = await readUntil(await chat('/v1/chat/completions?tps=0', { headers }), (t) => tokenEvents(parseStream(t).events).length >= 5, 700);
-  assert.equal(tokenEvents(parseStream(stalled.text).events).length, 5);
+  const stalled = await readUntil(await chat('/v1/chat/completions?tps=0', { headers }), (t) => tokensIn(t) >= 5);
+  assert.equal(tokensIn(stalled.text), 5);
   assert.equal(stalled.ended, false, 'the connection stays open');
-  assert.equal(stalled.later, '', 'nothing at all after the stall');
-  const next = parseStream((await readAll(await chat('/v1/chat/completions?tps=0', { headers }))).text).events;
-  assert.equal(content(next), ANSWERS.table.text);
+  // Whatever the stalled connection sends next is read, but must not come: the
+  // heartbeat stream below, started after the stall, has to get there first.
+  let afterStall = '';
+  const decoder = new TextDecoder();
+  const nextRead = stalled.reader.read().then(
+    ({ done, value }) => (afterStall = done ? '(end)' : decoder.decode(value)),
+    () => {},
+  );
 
   const beat = await readUntil(
-    await chat(`/v1/chat/completions?tps=0&scenario=stall&after=3&heartbeat=1&heartbeat_ms=100&key=${uniqueKey('stallhb')}`),
-    (t) => tokenEvents(parseStream(t).events).length >= 3,
-    700,
+    await chat(`/v1/chat/completions?tps=0&scenario=stall&after=3&heartbeat=1&heartbeat_ms=50&key=${uniqueKey('stallhb')}`),
+    (t) => tokensIn(t) >= 3 && parseStream(t).comments.length >= 2,
   );
-  assert.equal(beat.ended, false);
-  const later = parseStream(beat.later);
-  assert.ok(later.comments.length >= 2, `heartbeat comments arrive (${later.comments.length})`);
-  assert.equal(later.events.length, 0, 'no events after the stall');
+  assert.equal(beat.ended, false, 'a stall with a heartbeat stays open too');
+  const parsed = parseStream(beat.text);
+  assert.equal(tokensIn(beat.text), 3, 'no token after the stall, only comments');
+  assert.ok(parsed.comments.every((c) => c.startsWith(': keep-alive ')), parsed.comments.join('\n'));
+  await beat.reader.cancel();
+
+  assert.equal(afterStall, '', 'nothing at all on the stalled connection after its 5 tokens');
+  await stalled.reader.cancel();
+  await nextRead;
+  const next = parseStream((await readAll(await chat('/v1/chat/completions?tps=0', { headers }))).text).events;
+  assert.equal(content(next), ANSWERS.table.text);
 });
 
-// ---------------------------------------------------------------- CORS, pace
-
-test('CORS preflight allows the headers a browser client sends', async () => {
-  const r = await fetch(`${srv.origin}/v1/chat/completions`, {
-    method: 'OPTIONS',
-    headers: {
-      Origin: 'http://localhost:5173',
-      'Access-Control-Request-Method': 'POST',
-      'Access-Control-Request-Headers': 'content-type,authorization,last-event-id,x-mock-scenario,x-mock-key',
-    },
-  });
-  assert.equal(r.status, 204);
-  assert.equal(r.headers.get('access-control-allow-origin'), '*');
-  assert.match(r.headers.get('access-control-allow-methods'), /POST/);
-  const allowed = r.headers.get('access-control-allow-headers').toLowerCase().split(/\s*,\s*/);
-  for (const h of ['content-type', 'authorization', 'last-event-id', 'x-mock-scenario', 'x-mock-key']) assert.ok(allowed.includes(h), h);
-  const expose = r.headers.get('access-control-expose-headers').toLowerCase();
-  for (const h of ['retry-after', 'x-attempt', 'x-mock-answer']) assert.ok(expose.includes(h), h);
+test('/mock/stats counts the streams of a key still connected: 1 while one stalls, 0 once the client aborts', async () => {
+  const key = uniqueKey('open');
+  const openOf = async () => (await (await fetch(`${srv.origin}/mock/stats?key=${key}`)).json()).open;
+  assert.equal(await openOf(), 0);
+  const controller = new AbortController();
+  const stalled = await chat('/v1/chat/completions?tps=0&scenario=stall&after=1', { headers: { 'X-Mock-Key': key }, signal: controller.signal });
+  assert.equal(stalled.status, 200);
+  assert.equal(await openOf(), 1);
+  controller.abort();
+  // The server sees the close a moment later: wait for it (the test's timeout bounds the wait).
+  while ((await openOf()) !== 0) await new Promise((ok) => setTimeout(ok, 20));
+  const done = await readAll(await chat('/v1/chat/completions?tps=0', { headers: { 'X-Mock-Key': key } }));
+  assert.equal(content(parseStream(done.text).events), ANSWERS.table.text);
+  assert.equal(await openOf(), 0, 'a stream that ended is not counted');
 });
+
+// ---------------------------------------------------------------- pace (CORS: at the end, and kit.test.mjs)
 
 test('pace: tps=50 streams 50 tokens in about a second (a lower bound only); tps=0 streams it all', async () => {
   const started = performance.now();
@@ -468,35 +451,25 @@ test('pace: tps=50 streams 50 tokens in about a second (a lower bound only); tps
 
 // ---------------------------------------------------------------- process, static
 
-test('the process: exactly one READY line; exits when stdin closes and on SIGTERM', async () => {
-  const a = await spawnServer();
-  await new Promise((ok) => setTimeout(ok, 100));
-  assert.equal(a.stdout(), `READY ${a.port}\n`);
-  // A stalled stream open must not keep it alive.
-  const stalled = await fetch(`${a.origin}/v1/chat/completions?tps=0&scenario=stall&after=1`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-  });
-  assert.equal(stalled.status, 200);
-  a.child.stdin.end();
-  const exitA = await within(a.exited, 5000);
-  assert.notEqual(exitA, 'timeout', 'exits within 5 s of stdin closing');
-  assert.equal(exitA.code, 0);
-  await stalled.body.cancel().catch(() => {});
-
-  const b = await spawnServer();
-  const held = await fetch(`${b.origin}/v1/chat/completions?tps=0&scenario=stall&after=2`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-  });
-  assert.equal(held.status, 200);
-  b.child.kill('SIGTERM');
-  const exitB = await within(b.exited, 5000);
-  assert.notEqual(exitB, 'timeout', 'exits within 5 s of SIGTERM, with a stalled stream open');
-  assert.equal(exitB.code, 0);
-  await held.body.cancel().catch(() => {});
+test('the process: exactly one READY line; exits when stdin closes and on SIGTERM, with a stalled stream open', async () => {
+  const stall = (origin, after) =>
+    fetch(`${origin}/v1/chat/completions?tps=0&scenario=stall&after=${after}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+  for (const stop of ['stdin', 'SIGTERM']) {
+    const server = await spawnServer();
+    // A stalled stream open must not keep it alive.
+    const stalled = await stall(server.origin, stop === 'stdin' ? 1 : 2);
+    assert.equal(stalled.status, 200);
+    if (stop === 'stdin') server.child.stdin.end();
+    else server.child.kill('SIGTERM');
+    assert.deepEqual(await server.exited, { code: 0, signal: null }, stop);
+    // All it ever printed on stdout, now that it is gone: the one line.
+    assert.equal(server.stdout(), `READY ${server.port}\n`, stop);
+    await stalled.body.cancel().catch(() => {});
+  }
 });
 
 test('startServer in-process serves static mounts (no path traversal) beside the API', async (t) => {
@@ -1136,7 +1109,8 @@ test('429 and 500 on the other paths answer in the provider shape; the next atte
 
 test('CORS: the preflight allows Last-Event-ID and X-Mock-Ids on every path; X-Attempt stays exposed', async () => {
   for (const path of Object.values(PATH)) {
-    const r = await fetch(`${api.origin}${path}`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+    const requested = 'content-type, last-event-id, x-mock-ids, x-mock-key, x-mock-scenario';
+    const r = await fetch(`${api.origin}${path}`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': requested } });
     assert.equal(r.status, 204);
     const allowed = r.headers.get('access-control-allow-headers').toLowerCase().split(/\s*,\s*/);
     for (const h of ['last-event-id', 'x-mock-ids', 'x-mock-key', 'x-mock-scenario']) assert.ok(allowed.includes(h), `${path}: ${h}`);

@@ -136,14 +136,22 @@ fn is_linker(c: char) -> bool {
     matches!(c as u32, 0x094D | 0x09CD | 0x0ACD | 0x0B4D | 0x0C4D | 0x0D4D)
 }
 
+/// The most scalar values a held cluster may have. Unicode's stream-safe text
+/// format (UAX #15 §13) allows at most 30 combining marks in a row, and the
+/// longest emoji ZWJ sequences have about ten code points; a longer "cluster"
+/// (a hostile run of marks or of ZWJ pictographs) is released in part rather than
+/// held, and walked, without end.
+pub(crate) const MAX_HELD_CLUSTER_CHARS: usize = 32;
+
 /// The byte offset where the last grapheme cluster of `s` starts (0 for an empty
-/// string). Everything before it is complete clusters, whatever comes next.
+/// string). Everything before it is complete clusters, whatever comes next;
+/// except that at most [`MAX_HELD_CLUSTER_CHARS`] scalar values are held.
 pub(crate) fn last_cluster_start(s: &str) -> usize {
     let mut iter = s.char_indices().rev().peekable();
     let Some((mut start, mut c)) = iter.next() else {
         return 0;
     };
-    loop {
+    for _ in 1..MAX_HELD_CLUSTER_CHARS {
         let Some(&(pi, p)) = iter.peek() else {
             return start;
         };
@@ -160,7 +168,17 @@ pub(crate) fn last_cluster_start(s: &str) -> usize {
         } else if is_regional_indicator(c) && is_regional_indicator(p) {
             // GB12, GB13: regional indicators pair up from the start of the run,
             // so `c` joins `p` only if an odd number of RIs precede `c`.
-            let run = s[..start].chars().rev().take_while(|&x| is_regional_indicator(x)).count();
+            // Counted up to the cap: past it the pairing is not looked for and
+            // the run is released up to its last indicator.
+            let run = s[..start]
+                .chars()
+                .rev()
+                .take(MAX_HELD_CLUSTER_CHARS)
+                .take_while(|&x| is_regional_indicator(x))
+                .count();
+            if run == MAX_HELD_CLUSTER_CHARS {
+                return start;
+            }
             if run % 2 == 1 {
                 iter.next();
                 start = pi;
@@ -170,9 +188,17 @@ pub(crate) fn last_cluster_start(s: &str) -> usize {
             false
         } else if let (Some(a), Some(b)) = (hangul(p), hangul(c)) {
             hangul_joins(a, b)
-        } else if is_linker(p) {
-            // GB9c: consonant Linker × consonant (conjuncts such as क्ष).
-            true
+        } else if is_extend(p) || is_linker(p) {
+            // GB9c: Consonant [Extend Linker]* Linker [Extend Linker]* × Consonant
+            // (conjuncts such as क्ष, also with a mark after the virama). A
+            // run of marks with a linker in it joins what follows; consonants
+            // are not told apart, which only ever holds more, never cuts.
+            s[..start]
+                .chars()
+                .rev()
+                .take(MAX_HELD_CLUSTER_CHARS)
+                .take_while(|&x| is_extend(x) || is_linker(x))
+                .any(is_linker)
         } else {
             false
         };
@@ -183,4 +209,5 @@ pub(crate) fn last_cluster_start(s: &str) -> usize {
         start = pi;
         c = p;
     }
+    start
 }

@@ -2,14 +2,22 @@
 //! the end of a text that may go on, where `Hold` must cut, and which closers
 //! `Heal` appends.
 //!
+//! Section numbers ("spec 6.2") are those of CommonMark 0.31.2
+//! (<https://spec.commonmark.org/0.31.2/>); "GFM" sections are those of the
+//! GitHub Flavored Markdown spec 0.29-gfm (<https://github.github.com/gfm/>).
+//!
 //! It follows CommonMark's inline rules closely enough to agree with a
-//! conforming renderer on what is open: code spans first (spec 6.1), then
-//! delimiter runs and their flanking (6.2) matched by the "process emphasis"
-//! procedure of the spec's appendix, link brackets (6.3), autolinks (6.5), raw
-//! HTML (6.6), entities (2.5), escapes (2.4), GFM strikethrough and
-//! pulldown-cmark's `$` math.
-
-use super::markdown::normalize_label as normalize;
+//! conforming renderer on what is open. Three steps:
+//! 1. [`Scan`] reads the text once, left to right, with one small function per
+//!    construct: escapes (spec 2.4), code spans (6.1), `$` math
+//!    (pulldown-cmark's extension), raw HTML and autolinks (6.5, 6.6),
+//!    entities (2.5), link and image brackets (6.3, 6.4) and delimiter runs
+//!    (6.2, GFM 6.5 strikethrough). It stops at the first construct whose
+//!    content runs to the end of the text (a [`Tail`]).
+//! 2. [`Scan::open_set`] matches the delimiter runs ("process emphasis", spec
+//!    appendix "A parsing strategy") and lists what is still open.
+//! 3. [`hold`] cuts before the first open construct; [`heal`] closes what it
+//!    safely can and cuts before the rest.
 
 /// The result for one leaf.
 pub(crate) struct Inline {
@@ -83,9 +91,10 @@ fn char_at(s: &str, i: usize) -> Option<char> {
     s.get(i..).and_then(|t| t.chars().next())
 }
 
-/// Spec 6.3 "process emphasis", over `delims[bottom..]`. Matched delimiters lose
+/// The "process emphasis" procedure of the spec's appendix ("A parsing
+/// strategy"), over `delims[bottom..]`. Matched delimiters lose
 /// their length; what is left with `can_open` is still open.
-fn process_emphasis(delims: &mut [Delim], bottom: usize) {
+fn process_emphasis(delims: &mut [Delim], bottom: usize, pairs: &mut Vec<(usize, usize)>) {
     let mut c = bottom;
     while c < delims.len() {
         let closer = delims[c];
@@ -127,6 +136,7 @@ fn process_emphasis(delims: &mut [Delim], bottom: usize) {
                 };
                 delims[o].len -= n;
                 delims[c].len -= n;
+                pairs.push((delims[o].pos, delims[c].pos));
                 // Delimiters between the pair can no longer match anything.
                 for d in &mut delims[o + 1..c] {
                     d.len = 0;
@@ -225,27 +235,156 @@ fn link_tail(s: &[u8], mut i: usize) -> Result<Option<usize>, ()> {
 }
 
 /// Spec 6.5 and 6.6: is `s` (starting with `<`, maybe unfinished) an autolink or
-/// raw HTML? `Ok(Some(end))`: complete; `Ok(None)`: may still become one.
+/// raw HTML? `Ok(Some(end))`: complete; `Ok(None)`: may still become one;
+/// `Err(())`: cannot (the `<` is text).
 fn angle(s: &[u8]) -> Result<Option<usize>, ()> {
-    let rest = &s[1..];
-    let Some(&first) = rest.first() else {
-        return Ok(None);
-    };
-    let plausible = first.is_ascii_alphabetic() || first == b'/' || first == b'!' || first == b'?';
-    if !plausible {
-        return Err(());
+    let found = [html_tag(s), html_other(s), autolink(s)];
+    if let Some(end) = found.iter().find_map(|r| r.ok().flatten()) {
+        return Ok(Some(end));
     }
-    match memchr::memchr(b'>', s) {
-        Some(k) => {
-            let inner = &s[1..k];
-            if inner.contains(&b'<') {
-                return Err(());
-            }
-            Ok(Some(k + 1))
+    // Raw HTML may span lines, but a text that long is held no longer.
+    if found.iter().any(|r| r.is_ok()) && s.len() <= 256 {
+        return Ok(None);
+    }
+    Err(())
+}
+
+/// Spec 6.6: an open tag (name, attributes with optional values, `/>`) or a
+/// closing tag at the start of `s`, as [`angle`] answers.
+pub(crate) fn html_tag(s: &[u8]) -> Result<Option<usize>, ()> {
+    let at = |i: usize| s.get(i).copied();
+    let skip_ws = |i: &mut usize| {
+        let from = *i;
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = at(*i) {
+            *i += 1;
         }
-        // Raw HTML may span lines, but an autolink may not; either way wait.
-        None if s.len() - 1 > 256 => Err(()),
+        *i > from
+    };
+    let closing = at(1) == Some(b'/');
+    let mut i = if closing { 2 } else { 1 };
+    match at(i) {
+        None => return Ok(None),
+        Some(c) if c.is_ascii_alphabetic() => {}
+        Some(_) => return Err(()),
+    }
+    while at(i).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-') {
+        i += 1;
+    }
+    if closing {
+        skip_ws(&mut i);
+        return match at(i) {
+            None => Ok(None),
+            Some(b'>') => Ok(Some(i + 1)),
+            Some(_) => Err(()),
+        };
+    }
+    loop {
+        let spaced = skip_ws(&mut i);
+        match at(i) {
+            None => return Ok(None),
+            Some(b'>') => return Ok(Some(i + 1)),
+            Some(b'/') => {
+                return match at(i + 1) {
+                    None => Ok(None),
+                    Some(b'>') => Ok(Some(i + 2)),
+                    Some(_) => Err(()),
+                }
+            }
+            // An attribute: a name after whitespace, then maybe `= value`.
+            Some(c) if spaced && (c.is_ascii_alphabetic() || c == b'_' || c == b':') => {
+                while at(i).is_some_and(|c| c.is_ascii_alphanumeric() || b"_.:-".contains(&c)) {
+                    i += 1;
+                }
+                let name_end = i;
+                skip_ws(&mut i);
+                match at(i) {
+                    None => return Ok(None),
+                    Some(b'=') => {
+                        i += 1;
+                        skip_ws(&mut i);
+                        match at(i) {
+                            None => return Ok(None),
+                            Some(q @ (b'"' | b'\'')) => match memchr::memchr(q, &s[i + 1..]) {
+                                None => return Ok(None),
+                                Some(k) => i += k + 2,
+                            },
+                            Some(_) => {
+                                let from = i;
+                                while at(i).is_some_and(|c| !b" \t\n\r\"'=<>`".contains(&c)) {
+                                    i += 1;
+                                }
+                                if i == from {
+                                    return Err(());
+                                }
+                            }
+                        }
+                    }
+                    Some(_) => i = name_end,
+                }
+            }
+            Some(_) => return Err(()),
+        }
+    }
+}
+
+/// Spec 6.6: a comment, a processing instruction, a declaration or a CDATA
+/// section at the start of `s`, as [`angle`] answers.
+fn html_other(s: &[u8]) -> Result<Option<usize>, ()> {
+    let ends = |from: usize, end: &[u8]| match memchr::memmem::find(&s[from.min(s.len())..], end) {
+        Some(k) => Ok(Some(from + k + end.len())),
         None => Ok(None),
+    };
+    // A text that may still grow into `start`.
+    let may_become = |start: &[u8]| s.len() < start.len() && start.starts_with(s);
+    if s.starts_with(b"<!--") {
+        // 0.31.2: `<!-->` and `<!--->` are comments too.
+        ends(2, b"-->")
+    } else if s.starts_with(b"<![CDATA[") {
+        ends(9, b"]]>")
+    } else if s.starts_with(b"<?") {
+        ends(2, b"?>")
+    } else if s.starts_with(b"<!") && s.get(2).is_some_and(u8::is_ascii_alphabetic) {
+        ends(2, b">")
+    } else if may_become(b"<!--") || may_become(b"<![CDATA[") || s == b"<!" {
+        Ok(None)
+    } else {
+        Err(())
+    }
+}
+
+/// Spec 6.5: a URI autolink (`<scheme:...>`) or an email autolink at the start
+/// of `s`, as [`angle`] answers.
+fn autolink(s: &[u8]) -> Result<Option<usize>, ()> {
+    let rest = &s[1..];
+    let scheme = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || b"+.-".contains(c)).count();
+    let uri = match rest.get(scheme) {
+        _ if !rest.first().is_some_and(u8::is_ascii_alphabetic) || scheme > 32 => Err(()),
+        None => Ok(None),
+        Some(b':') if scheme >= 2 => {
+            match rest[scheme + 1..].iter().position(|&c| c == b'>' || c == b'<' || c <= b' ') {
+                None => Ok(None),
+                Some(k) if rest[scheme + 1 + k] == b'>' => Ok(Some(1 + scheme + 1 + k + 1)),
+                Some(_) => Err(()),
+            }
+        }
+        Some(_) => Err(()),
+    };
+    if uri != Err(()) {
+        return uri;
+    }
+    let local =
+        rest.iter().take_while(|c| c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(c)).count();
+    match rest.get(local) {
+        None if local > 0 => Ok(None),
+        Some(b'@') if local > 0 => {
+            let domain = &rest[local + 1..];
+            match domain.iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'.' || *c == b'-')) {
+                None => Ok(None),
+                Some(k) if domain[k] == b'>' && k > 0 => Ok(Some(1 + local + 1 + k + 1)),
+                Some(_) => Err(()),
+            }
+        }
+        _ => Err(()),
     }
 }
 
@@ -295,306 +434,427 @@ fn entity(s: &[u8]) -> Result<Option<usize>, ()> {
 }
 
 /// Spec 6.1: the end of the code span opened by the backtick run of length `n`
-/// ending at `from`, if a run of exactly `n` backticks closes it.
-fn code_close(s: &[u8], from: usize, n: usize) -> Option<usize> {
+/// ending at `from`, if a run of exactly `n` backticks closes it: `Ok(Some)`;
+/// `Ok(None)` if none does yet; `Err(start)` if the run starting at `start`
+/// would close it but touches the end of the text, where it may still grow.
+fn code_close(s: &[u8], from: usize, n: usize) -> Result<Option<usize>, usize> {
     let mut i = from;
     while let Some(k) = memchr::memchr(b'`', &s[i..]) {
         let st = i + k;
         let len = s[st..].iter().take_while(|&&c| c == b'`').count();
+        if st + len == s.len() && len <= n {
+            return Err(st);
+        }
         if len == n {
-            return Some(st + len);
+            return Ok(Some(st + len));
         }
         i = st + len;
     }
-    None
+    Ok(None)
+}
+
+/// Labels of the link reference definitions seen so far, normalised (spec 4.7).
+/// The block scanner adds them; the inline scan asks whether a label is one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Definitions(Vec<String>);
+
+impl Definitions {
+    /// Records the label of a definition; the first definition of a label wins
+    /// (spec 4.7), and any one makes the label a link, so duplicates are skipped.
+    pub(crate) fn insert(&mut self, label: &str) {
+        let label = normalize_label(label);
+        if !self.0.contains(&label) {
+            self.0.push(label);
+        }
+    }
+
+    fn contains(&self, label: &str) -> bool {
+        let label = normalize_label(label);
+        !label.is_empty() && self.0.contains(&label)
+    }
+}
+
+/// Spec 4.7: labels match after Unicode case fold, with whitespace collapsed.
+/// Lowercasing is the fold except for `ß`/`ẞ`, which fold to `ss`.
+fn normalize_label(label: &str) -> String {
+    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().replace('ß', "ss")
+}
+
+/// What one construct's scan function decided.
+enum Step {
+    /// The construct ends before this offset; scanning goes on there.
+    To(usize),
+    /// The construct runs to the end of the text: the scan stops.
+    Stop(Tail),
+}
+
+/// The scan of one leaf's inline content: the delimiter runs and brackets seen,
+/// and the construct that ended the text, if any.
+struct Scan<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    defs: &'a Definitions,
+    delims: Vec<Delim>,
+    /// Where each matched emphasis pair opens and closes.
+    pairs: Vec<(usize, usize)>,
+    brackets: Vec<Bracket>,
+    tail: Tail,
+}
+
+impl<'a> Scan<'a> {
+    fn run(s: &'a str, defs: &'a Definitions) -> Self {
+        let mut scan = Scan {
+            s,
+            b: s.as_bytes(),
+            defs,
+            delims: Vec::new(),
+            pairs: Vec::new(),
+            brackets: Vec::new(),
+            tail: Tail::None,
+        };
+        let mut i = 0;
+        while i < scan.b.len() {
+            let step = match scan.b[i] {
+                b'\\' => scan.escape(i),
+                b'`' => scan.code_span(i),
+                b'$' => scan.math(i),
+                b'<' => scan.angle(i),
+                b'&' => scan.entity(i),
+                b'!' => scan.bang(i),
+                b'[' => scan.open_bracket(i, false),
+                b']' => scan.close_bracket(i),
+                c @ (b'*' | b'_' | b'~') => scan.delimiter_run(i, c),
+                _ => Step::To(i + 1),
+            };
+            match step {
+                Step::To(next) => i = next,
+                Step::Stop(tail) => {
+                    scan.tail = tail;
+                    break;
+                }
+            }
+        }
+        scan
+    }
+
+    /// Spec 2.4: a backslash before ASCII punctuation escapes it; before a line
+    /// end it is a hard break. At the end we do not know yet.
+    fn escape(&self, i: usize) -> Step {
+        match self.b.get(i + 1) {
+            None => Step::Stop(Tail::Ambiguous(i)),
+            // `\` ending the last line is a hard break if the paragraph goes on,
+            // and a literal backslash if it ends here (spec 6.7).
+            Some(b'\n') if i + 2 == self.b.len() => Step::Stop(Tail::Ambiguous(i)),
+            Some(c) if c.is_ascii_punctuation() || *c == b'\n' => Step::To(i + 2),
+            Some(_) => Step::To(i + 1),
+        }
+    }
+
+    /// Spec 6.1: a backtick run opens a code span that a run of the same length
+    /// closes; a run at the very end may still grow.
+    fn code_span(&self, i: usize) -> Step {
+        let n = self.b[i..].iter().take_while(|&&c| c == b'`').count();
+        if i + n == self.b.len() {
+            return Step::Stop(Tail::Ambiguous(i));
+        }
+        match code_close(self.b, i + n, n) {
+            Ok(Some(end)) => Step::To(end),
+            Ok(None) => Step::Stop(Tail::Code { pos: i, n }),
+            // `` `foo` `` may still become `` `foo`` ``: the span is open, and
+            // its closer is held with it.
+            Err(_) => Step::Stop(Tail::Code { pos: i, n }),
+        }
+    }
+
+    /// pulldown-cmark math: `$` opens when not followed by whitespace and closes
+    /// when not preceded by it; math cannot contain `$`.
+    fn math(&self, i: usize) -> Step {
+        let b = self.b;
+        let n = if b.get(i + 1) == Some(&b'$') { 2 } else { 1 };
+        let Some(&next) = b.get(i + n) else {
+            return Step::Stop(Tail::Ambiguous(i));
+        };
+        if n == 1 && next.is_ascii_whitespace() {
+            return Step::To(i + 1);
+        }
+        let body = i + n;
+        if n == 1 {
+            // The closer is a lone `$` (a `$$` run does not close `$`) after a
+            // non-space. One after whitespace cannot close (`$HOME and $`), but a
+            // later one may; a run touching the end may still grow. An amount
+            // (`$5 and $10`) is math-open too until its paragraph says otherwise:
+            // holding it costs lag, guessing it literal shows `$180 / 120 = 1.5$`
+            // wrong.
+            let mut k = body;
+            while let Some(off) = memchr::memchr(b'$', &b[k..]) {
+                let j = k + off;
+                let run = b[j..].iter().take_while(|&&c| c == b'$').count();
+                if j + run == b.len() {
+                    break;
+                }
+                if run == 1 && !b[j - 1].is_ascii_whitespace() {
+                    return Step::To(j + 1);
+                }
+                k = j + run;
+            }
+            return Step::Stop(Tail::Math { pos: i, n });
+        }
+        match memchr::memchr(b'$', &b[body..]).map(|k| body + k) {
+            Some(j) => {
+                if b.get(j + 1) == Some(&b'$') {
+                    Step::To(j + 2)
+                } else if j + 1 == b.len() {
+                    Step::Stop(Tail::Ambiguous(i))
+                } else {
+                    // A lone `$` inside `$$...`: not display math.
+                    Step::To(i + 2)
+                }
+            }
+            None => Step::Stop(Tail::Math { pos: i, n }),
+        }
+    }
+
+    /// Spec 6.5, 6.6: an autolink or raw HTML, complete, still arriving, or text.
+    fn angle(&self, i: usize) -> Step {
+        match angle(&self.b[i..]) {
+            Ok(Some(len)) => Step::To(i + len),
+            Ok(None) => Step::Stop(Tail::Ambiguous(i)),
+            Err(()) => Step::To(i + 1),
+        }
+    }
+
+    /// Spec 2.5: an entity or numeric character reference.
+    fn entity(&self, i: usize) -> Step {
+        match entity(&self.b[i..]) {
+            Ok(Some(len)) => Step::To(i + len),
+            Ok(None) => Step::Stop(Tail::Ambiguous(i)),
+            Err(()) => Step::To(i + 1),
+        }
+    }
+
+    /// Spec 6.4: `![` opens an image; a `!` at the end may still be one.
+    fn bang(&mut self, i: usize) -> Step {
+        match self.b.get(i + 1) {
+            None => Step::Stop(Tail::Ambiguous(i)),
+            Some(b'[') => self.open_bracket(i, true),
+            Some(_) => Step::To(i + 1),
+        }
+    }
+
+    fn open_bracket(&mut self, i: usize, image: bool) -> Step {
+        self.brackets.push(Bracket { pos: i, image, active: true, bottom: self.delims.len() });
+        Step::To(i + if image { 2 } else { 1 })
+    }
+
+    /// Spec 6.3: a `]` closes the innermost bracket; what follows it decides
+    /// whether the bracket is an inline link, a full, collapsed or shortcut
+    /// reference, or literal text.
+    fn close_bracket(&mut self, i: usize) -> Step {
+        let Some(br) = self.brackets.pop() else {
+            return Step::To(i + 1);
+        };
+        if !br.active {
+            return Step::To(i + 1);
+        }
+        let (s, b, defs) = (self.s, self.b, self.defs);
+        let text_label = &s[br.pos + if br.image { 2 } else { 1 }..i];
+        let after = i + 1;
+        let arriving = Tail::Link { open: br.pos, close: i, image: br.image };
+        let end = match b.get(after) {
+            // `[x]` at the end: a link if `(` follows, else often literal text
+            // (`- [x] done`), so it is held in both modes.
+            None => return Step::Stop(Tail::Ambiguous(br.pos)),
+            Some(b'(') => match link_tail(b, after + 1) {
+                Ok(Some(end)) => Some(end),
+                Ok(None) => {
+                    self.close_link(br);
+                    return Step::Stop(arriving);
+                }
+                Err(()) => defs.contains(text_label).then_some(after),
+            },
+            Some(b'[') => match memchr::memchr(b']', &b[after + 1..]) {
+                // `[text][label` is a link only if `label` is defined, maybe by
+                // a definition still to come: hidden in both modes.
+                None => {
+                    self.close_link(br);
+                    return Step::Stop(Tail::Ambiguous(br.pos));
+                }
+                Some(k) => {
+                    let label = &s[after + 1..after + 1 + k];
+                    let label = if label.is_empty() { text_label } else { label };
+                    if defs.contains(label) {
+                        Some(after + 2 + k)
+                    } else if defs.contains(text_label) {
+                        Some(after)
+                    } else if after + 2 + k == b.len() {
+                        // `[text][label]` at the end: held whole, as `[text]` is, so
+                        // that the display does not show `[text]` alone first.
+                        return Step::Stop(Tail::Ambiguous(br.pos));
+                    } else {
+                        None
+                    }
+                }
+            },
+            Some(_) => defs.contains(text_label).then_some(after),
+        };
+        match end {
+            Some(end) => {
+                self.close_link(br);
+                Step::To(end)
+            }
+            None => Step::To(i + 1),
+        }
+    }
+
+    /// The text of the link or image opened by `br` is closed: emphasis inside
+    /// it is matched there and what stays open is literal, and (spec 6.3)
+    /// "links may not contain other links", so no outer `[` can become one (an
+    /// outer `![` still can: an image may contain a link).
+    fn close_link(&mut self, br: Bracket) {
+        process_emphasis(&mut self.delims, br.bottom, &mut self.pairs);
+        self.delims.truncate(br.bottom);
+        if !br.image {
+            for outer in self.brackets.iter_mut().filter(|o| !o.image) {
+                outer.active = false;
+            }
+        }
+    }
+
+    /// Spec 6.2: a run of `*` or `_` (or GFM 6.5 `~`) and whether it may open or
+    /// close emphasis, from the characters around it.
+    fn delimiter_run(&mut self, i: usize, c: u8) -> Step {
+        let s = self.s;
+        let n = self.b[i..].iter().take_while(|&&x| x == c).count();
+        if i + n == self.b.len() {
+            // Whether this run opens, closes or is literal depends on the
+            // character after it.
+            return Step::Stop(Tail::Ambiguous(i));
+        }
+        let (before, after) = (char_before(s, i), char_at(s, i + n));
+        let (left, right) = flanking(before, after);
+        let (can_open, can_close) = match c {
+            // Spec 6.2 rules 2, 3, 6, 7: `_` needs more for intraword runs.
+            b'_' => {
+                let punct_before = before.is_some_and(is_punct);
+                let punct_after = after.is_some_and(is_punct);
+                (left && (!right || punct_before), right && (!left || punct_after))
+            }
+            _ => (left, right),
+        };
+        // GFM: strikethrough is one or two tildes; longer runs are text.
+        let valid = c != b'~' || n <= 2;
+        if valid && (can_open || can_close) {
+            self.delims.push(Delim { pos: i, ch: c, len: n, orig: n, can_open, can_close });
+        }
+        Step::To(i + n)
+    }
+
+    /// Matches the delimiter runs and lists what is still open, by position,
+    /// with the offset where the display must stop whatever the mode (before a
+    /// construct the next characters decide, or inside an arriving link).
+    fn open_set(mut self) -> Open {
+        process_emphasis(&mut self.delims, 0, &mut self.pairs);
+        let mut open: Vec<(usize, Closer)> = Vec::new();
+        for d in &self.delims {
+            if d.can_open && d.len > 0 {
+                open.push((d.pos, Closer::Delim(d.ch, d.len, d.orig, d.can_close)));
+            }
+        }
+        for br in &self.brackets {
+            if br.active {
+                open.push((br.pos, if br.image { Closer::Hide } else { Closer::Bracket }));
+            }
+        }
+        let mut cut = self.b.len();
+        let mut first = cut;
+        match self.tail {
+            Tail::None => {}
+            Tail::Ambiguous(p) => {
+                first = p;
+                cut = p;
+            }
+            Tail::Code { pos, n } => open.push((pos, Closer::Code(n))),
+            Tail::Math { pos, n } => open.push((pos, Closer::Math(n))),
+            Tail::Link { open: o, close, image } => {
+                first = o;
+                if image {
+                    cut = o;
+                } else {
+                    cut = close;
+                    open.push((o, Closer::Link));
+                }
+            }
+        }
+        let first = open.iter().map(|&(p, _)| p).fold(first, usize::min);
+        open.sort_by_key(|&(p, _)| p);
+        Open { constructs: open, first, cut, pairs: self.pairs }
+    }
+}
+
+/// What is open at the end of the text.
+struct Open {
+    /// The open constructs, by position.
+    constructs: Vec<(usize, Closer)>,
+    /// Where the first open construct starts.
+    first: usize,
+    /// Where the display must stop in any mode.
+    cut: usize,
+    /// The matched emphasis pairs (opener, closer positions).
+    pairs: Vec<(usize, usize)>,
+}
+
+impl Open {
+    /// `cut`, moved before every emphasis opener whose closer it would cut off
+    /// (`foo******bar****` cut inside the closer run would show the opener as
+    /// literal text). Matched pairs nest and never cross (spec appendix: the
+    /// delimiters between a pair are removed), so the outermost pair around
+    /// the cut is the only one to move before: one pass, O(pairs).
+    fn unsplit(&self, cut: usize) -> usize {
+        self.pairs.iter().filter(|&&(o, c)| o < cut && c >= cut).map(|&(o, _)| o).fold(cut, usize::min)
+    }
 }
 
 /// Analyses `s`, the inline content of a leaf block so far, which may go on.
-pub(crate) fn analyze(s: &str, defs: &[String], heal: bool) -> Inline {
-    let b = s.as_bytes();
-    let mut delims: Vec<Delim> = Vec::new();
-    let mut brackets: Vec<Bracket> = Vec::new();
-    let mut tail = Tail::None;
-    let mut i = 0;
-    let defined = |label: &str| {
-        let n = normalize(label);
-        !n.is_empty() && defs.contains(&n)
-    };
-    while i < b.len() {
-        match b[i] {
-            b'\\' => {
-                // Spec 2.4: a backslash before ASCII punctuation escapes it; before
-                // a line end it is a hard break. At the end we do not know yet.
-                match b.get(i + 1) {
-                    None => {
-                        tail = Tail::Ambiguous(i);
-                        break;
-                    }
-                    Some(c) if c.is_ascii_punctuation() || *c == b'\n' => i += 2,
-                    Some(_) => i += 1,
-                }
-            }
-            b'`' => {
-                let n = b[i..].iter().take_while(|&&c| c == b'`').count();
-                if i + n == b.len() {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                match code_close(b, i + n, n) {
-                    Some(end) => i = end,
-                    None => {
-                        tail = Tail::Code { pos: i, n };
-                        break;
-                    }
-                }
-            }
-            b'$' => {
-                // pulldown-cmark math: `$` opens when not followed by whitespace and
-                // closes when not preceded by it; math cannot contain `$`.
-                let n = if b.get(i + 1) == Some(&b'$') { 2 } else { 1 };
-                let Some(&next) = b.get(i + n) else {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                };
-                if n == 1 && next.is_ascii_whitespace() {
-                    i += 1;
-                    continue;
-                }
-                let body = i + n;
-                let close = memchr::memchr(b'$', &b[body..]).map(|k| body + k);
-                match close {
-                    Some(j) if n == 2 => {
-                        if b.get(j + 1) == Some(&b'$') {
-                            i = j + 2;
-                        } else if j + 1 == b.len() {
-                            tail = Tail::Ambiguous(i);
-                            break;
-                        } else {
-                            // A lone `$` inside `$$...`: not display math.
-                            i += 2;
-                        }
-                    }
-                    Some(j) => {
-                        let closes = !b[j - 1].is_ascii_whitespace();
-                        i = if closes { j + 1 } else { i + 1 };
-                    }
-                    None => {
-                        // `$5 and more`: an amount, not math. Heuristic: a `$` followed
-                        // by a digit whose text so far has a space stays literal, and
-                        // one without a space yet is held in both modes.
-                        let rest = &b[body..];
-                        if n == 1 && next.is_ascii_digit() {
-                            if rest.contains(&b' ') {
-                                i += 1;
-                                continue;
-                            }
-                            tail = Tail::Ambiguous(i);
-                            break;
-                        }
-                        tail = Tail::Math { pos: i, n };
-                        break;
-                    }
-                }
-            }
-            b'<' => match angle(&b[i..]) {
-                Ok(Some(len)) => i += len,
-                Ok(None) => {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                Err(()) => i += 1,
-            },
-            b'&' => match entity(&b[i..]) {
-                Ok(Some(len)) => i += len,
-                Ok(None) => {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                Err(()) => i += 1,
-            },
-            b'!' => match b.get(i + 1) {
-                None => {
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                Some(b'[') => {
-                    brackets.push(Bracket { pos: i, image: true, active: true, bottom: delims.len() });
-                    i += 2;
-                }
-                Some(_) => i += 1,
-            },
-            b'[' => {
-                brackets.push(Bracket { pos: i, image: false, active: true, bottom: delims.len() });
-                i += 1;
-            }
-            b']' => {
-                let Some(br) = brackets.pop() else {
-                    i += 1;
-                    continue;
-                };
-                if !br.active {
-                    i += 1;
-                    continue;
-                }
-                let text_label = &s[br.pos + if br.image { 2 } else { 1 }..i];
-                // Spec 6.3: what follows `]` decides: an inline link, a full or
-                // collapsed reference, a shortcut reference, or literal text.
-                let after = i + 1;
-                let link_end: Option<usize> = match b.get(after) {
-                    // `[x]` at the end: a link if `(` follows, else often literal text
-                    // (`- [x] done`), so it is held in both modes.
-                    None => {
-                        tail = Tail::Ambiguous(br.pos);
-                        break;
-                    }
-                    Some(b'(') => match link_tail(b, after + 1) {
-                        Ok(Some(end)) => Some(end),
-                        Ok(None) => {
-                            tail = Tail::Link { open: br.pos, close: i, image: br.image };
-                            None
-                        }
-                        Err(()) => defined(text_label).then_some(after),
-                    },
-                    Some(b'[') => match memchr::memchr(b']', &b[after + 1..]) {
-                        None => {
-                            tail = Tail::Link { open: br.pos, close: i, image: br.image };
-                            None
-                        }
-                        Some(k) => {
-                            let label = &s[after + 1..after + 1 + k];
-                            let label = if label.is_empty() { text_label } else { label };
-                            if defined(label) {
-                                Some(after + 2 + k)
-                            } else if defined(text_label) {
-                                Some(after)
-                            } else {
-                                None
-                            }
-                        }
-                    },
-                    Some(_) => defined(text_label).then_some(after),
-                };
-                if let Tail::Link { .. } = tail {
-                    // The link text is closed: what is open inside it stays literal.
-                    process_emphasis(&mut delims, br.bottom);
-                    delims.truncate(br.bottom);
-                    if !br.image {
-                        for o in &mut brackets {
-                            o.active = false;
-                        }
-                    }
-                    break;
-                }
-                match link_end {
-                    Some(end) => {
-                        process_emphasis(&mut delims, br.bottom);
-                        delims.truncate(br.bottom);
-                        // Spec 6.3: "links may not contain other links".
-                        if !br.image {
-                            for o in &mut brackets {
-                                o.active = false;
-                            }
-                        }
-                        i = end;
-                    }
-                    None => i += 1,
-                }
-            }
-            c @ (b'*' | b'_' | b'~') => {
-                let n = b[i..].iter().take_while(|&&x| x == c).count();
-                if i + n == b.len() {
-                    // Whether this run opens, closes or is literal depends on the
-                    // character after it.
-                    tail = Tail::Ambiguous(i);
-                    break;
-                }
-                let (left, right) = flanking(char_before(s, i), char_at(s, i + n));
-                let (can_open, can_close) = match c {
-                    // Spec 6.2 rules 2, 3, 6, 7: `_` needs more for intraword runs.
-                    b'_' => {
-                        let before = char_before(s, i).is_some_and(is_punct);
-                        let after = char_at(s, i + n).is_some_and(is_punct);
-                        (left && (!right || before), right && (!left || after))
-                    }
-                    _ => (left, right),
-                };
-                // GFM: strikethrough is one or two tildes; longer runs are text.
-                let valid = c != b'~' || n <= 2;
-                if valid && (can_open || can_close) {
-                    delims.push(Delim { pos: i, ch: c, len: n, orig: n, can_open, can_close });
-                }
-                i += n;
-            }
-            _ => i += 1,
-        }
+///
+/// `in_cell`: `s` is the last cell of a table row, which a `|` may still end.
+pub(crate) fn analyze(s: &str, defs: &Definitions, heal_mode: bool, in_cell: bool) -> Inline {
+    let open = Scan::run(s, defs).open_set();
+    if heal_mode {
+        heal(s, &open, in_cell)
+    } else {
+        hold(&open)
     }
-    process_emphasis(&mut delims, 0);
+}
 
-    // Hold: cut at the first thing still open.
-    let mut hold = b.len();
-    let mut open: Vec<(usize, Closer)> = Vec::new();
-    for d in &delims {
-        if d.can_open && d.len > 0 {
-            hold = hold.min(d.pos);
-            open.push((d.pos, Closer::Delim(d.ch, d.len, d.orig, d.can_close)));
-        }
-    }
-    for br in &brackets {
-        if br.active {
-            hold = hold.min(br.pos);
-            open.push((br.pos, if br.image { Closer::Hide } else { Closer::Bracket }));
-        }
-    }
-    let mut cut = b.len();
-    match tail {
-        Tail::None => {}
-        Tail::Ambiguous(p) => {
-            hold = hold.min(p);
-            cut = p;
-        }
-        Tail::Code { pos, n } => {
-            hold = hold.min(pos);
-            open.push((pos, Closer::Code(n)));
-        }
-        Tail::Math { pos, n } => {
-            hold = hold.min(pos);
-            open.push((pos, Closer::Math(n)));
-        }
-        Tail::Link { open: o, close, image } => {
-            hold = hold.min(o);
-            if image {
-                cut = o;
-            } else {
-                cut = close;
-                open.push((o, Closer::Link));
-            }
-        }
-    }
-    if !heal {
-        return Inline { cut: hold, suffix: String::new() };
-    }
-    open.sort_by_key(|&(p, _)| p);
+/// `Hold`: cut before the first thing still open.
+fn hold(open: &Open) -> Inline {
+    Inline { cut: open.unsplit(open.first), suffix: String::new() }
+}
+
+/// `Heal`: close what is open, innermost first, where closing it shows what the
+/// final text will; cut before what cannot be closed safely.
+fn heal(s: &str, open: &Open, in_cell: bool) -> Inline {
+    let b = s.as_bytes();
+    let mut cut = open.cut;
     let mut suffix = String::new();
-    for &(pos, closer) in open.iter().rev() {
+    for &(pos, closer) in open.constructs.iter().rev() {
         if pos >= cut {
             continue;
         }
         let body = pos + closer.opener_len();
+        // Once an inner construct is closed, the text ends with its closer: the
+        // cut may no longer move into it.
+        let trim = suffix.is_empty();
+        if hidden_until_closed(s, body, closer, in_cell) {
+            cut = pos;
+            suffix.clear();
+            continue;
+        }
         match closer {
-            // An image is not healed: it would load a truncated URL. An intraword
-            // run (`a*b`) is as often literal (`2*3`) as emphasis: hold it instead.
-            // Math and a single `~` are extensions that renderers disagree on
-            // (markdown-it shows `$x$` and `~x~` as written, pulldown-cmark does
-            // not): closing them would be right for one renderer only, so they
-            // are hidden until their closer arrives.
-            Closer::Hide | Closer::Math(_) | Closer::Delim(_, _, _, true) | Closer::Delim(b'~', _, 1, _) => {
-                cut = pos;
-                suffix.clear();
-                continue;
-            }
             Closer::Code(_) => {
-                // A backtick at the end of the content would merge with the closer.
-                while cut > body && b[cut - 1] == b'`' {
+                // A backtick at the end of the content would merge with the closer;
+                // a backslash may be half of `\|` in a table cell (GFM 4.10).
+                while trim && cut > body && matches!(b[cut - 1], b'`' | b'\\') {
                     cut -= 1;
                 }
             }
@@ -602,15 +862,12 @@ pub(crate) fn analyze(s: &str, defs: &[String], heal: bool) -> Inline {
             _ => {
                 // A closer must follow a non-space to be right-flanking (spec 6.2),
                 // and `$` must too (pulldown-cmark); a backslash would escape it.
-                while cut > body && matches!(b[cut - 1], b' ' | b'\t' | b'\n' | b'\r' | b'\\') {
+                while trim && cut > body && matches!(b[cut - 1], b' ' | b'\t' | b'\n' | b'\r' | b'\\') {
                     cut -= 1;
                 }
             }
         }
         let empty = match closer {
-            // `[x` may be a task-list box (`[x] done`, literal without that
-            // extension) as well as a link: wait for a longer text.
-            Closer::Bracket => s[body..cut.max(body)].trim().chars().nth(1).is_none(),
             Closer::Link => s[body..cut.max(body)].trim().is_empty(),
             _ => cut <= body,
         };
@@ -631,11 +888,41 @@ pub(crate) fn analyze(s: &str, defs: &[String], heal: bool) -> Inline {
                     suffix.push('`');
                 }
             }
-            Closer::Bracket | Closer::Link => suffix.push_str("]()"),
-            Closer::Hide | Closer::Math(_) => {}
+            Closer::Link => suffix.push_str("]()"),
+            // Hidden above.
+            Closer::Bracket | Closer::Hide | Closer::Math(_) => {}
         }
     }
+    if open.unsplit(cut) != cut {
+        return hold(open);
+    }
     Inline { cut, suffix }
+}
+
+/// Whether `Heal` hides the construct `closer` opens (its content starting at
+/// `body`) instead of closing it: where a close would be a guess that the final
+/// text often proves wrong.
+fn hidden_until_closed(s: &str, body: usize, closer: Closer, in_cell: bool) -> bool {
+    match closer {
+        // An image would load a truncated URL.
+        Closer::Hide => true,
+        // Math and `~` are extensions that renderers disagree on (markdown-it
+        // shows `$x$` and `~x~` as written, pulldown-cmark does not): a close
+        // would be right for one renderer only. `~~` that never closes is also
+        // common in prose (`~~ tildes`), and strikethrough rare in answers.
+        Closer::Math(_) | Closer::Delim(b'~', ..) => true,
+        // An open `[` is as often prose (`[1]`, `[^1]`, `[like this]`) as a link.
+        Closer::Bracket => true,
+        // An intraword run (`a*b`) is as often literal (`2*3`) as emphasis, and
+        // an opener before punctuation (`*.js`, `*(`) more often literal than not.
+        Closer::Delim(_, _, _, intraword) => {
+            intraword || !s[body..].starts_with(|c: char| c.is_alphanumeric() || c == '`')
+        }
+        // In a table cell a `|` may end the cell before the span closes (GFM
+        // 4.10: the pipe splits cells even inside code).
+        Closer::Code(_) => in_cell,
+        Closer::Link => false,
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -655,7 +942,8 @@ enum Closer {
 impl Closer {
     fn opener_len(self) -> usize {
         match self {
-            // The remaining delimiters are the outer ones of the run (spec 6.3), so
+            // The remaining delimiters are the outer ones of the run (spec appendix,
+            // "process emphasis"), so
             // the content starts after the whole run.
             Closer::Delim(_, _, orig, _) => orig,
             Closer::Bracket | Closer::Link => 1,

@@ -2,6 +2,10 @@
 //! now so that it renders as the final text will (`Hold`), or how to close what
 //! is open so that it does (`Heal`).
 //!
+//! Section numbers ("spec 4.5") are those of CommonMark 0.31.2
+//! (<https://spec.commonmark.org/0.31.2/>); "GFM" sections are those of the
+//! GitHub Flavored Markdown spec 0.29-gfm (<https://github.github.com/gfm/>).
+//!
 //! Two levels, as in CommonMark's own parsing strategy (spec, "Appendix: A
 //! parsing strategy"):
 //!
@@ -13,6 +17,8 @@
 //!   current leaf block (one paragraph, heading or table cell) are analysed
 //!   again. That is the only work that grows with the text, and it is bounded
 //!   by the live leaf, not the answer.
+
+use super::inline::{self, Definitions};
 
 /// What a flush may show of the text so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +35,22 @@ pub(crate) struct View {
 struct Fence {
     ch: u8,
     len: usize,
+    /// The column of a fence inside a list item: a non-blank line indented
+    /// less ends the item, and the fence with it (spec 5.2). 0 outside lists.
+    indent: usize,
+    /// A fence inside a block quote ends at a line without `>` (spec 5.1: a
+    /// fence is not a paragraph, so no lazy continuation).
+    quoted: bool,
+}
+
+/// Does `line`, read while fence `f` is open, end the container of `f` (and so
+/// the fence)?
+fn leaves_container(line: &str, f: Fence) -> bool {
+    if is_blank(line) {
+        return false;
+    }
+    let (n, cols) = leading_spaces(line.as_bytes());
+    (f.indent > 0 && cols < f.indent) || (f.quoted && !line[n..].starts_with('>'))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +66,9 @@ enum Leaf {
         quoted: bool,
     },
     Table,
+    /// A link reference definition starting at this offset, which the next
+    /// line may still continue (a destination or title on its own line).
+    Definition(usize),
     /// An HTML block of kind 6 or 7: it ends at a blank line.
     Html,
     IndentedCode,
@@ -68,8 +93,8 @@ pub(crate) struct Markdown {
     scanned: usize,
     stable: usize,
     block: Block,
-    /// Normalised labels of the link reference definitions seen so far.
-    defs: Vec<String>,
+    /// The link reference definitions seen so far.
+    defs: Definitions,
 }
 
 /// What the start of a line says about its block.
@@ -149,7 +174,7 @@ fn fence_open(s: &str) -> Option<Fence> {
     if len < 3 || (ch == b'`' && b[len..].contains(&b'`')) {
         return None;
     }
-    Some(Fence { ch, len })
+    Some(Fence { ch, len, indent: 0, quoted: false })
 }
 
 /// Spec 4.5: "The closing code fence ... must be at least as long as the
@@ -167,8 +192,76 @@ fn may_close_fence(s: &str, f: Fence) -> bool {
     len == t.len() || (len >= f.len && is_blank(&t[len..]))
 }
 
-/// Spec 4.6: the start conditions of HTML blocks, kinds 1–7 (roughly for 7).
-fn html_start(s: &str) -> Option<Option<&'static str>> {
+/// Spec 4.6, kind 6: the tag names that start an HTML block on their own.
+const BLOCK_TAGS: [&str; 62] = [
+    "address",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "menu",
+    "menuitem",
+    "nav",
+    "noframes",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "param",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+];
+
+/// Spec 4.6: the start conditions of HTML blocks for a complete line: kinds 1–5
+/// with their end marker, 6 and 7 (`Some(None)`, they end at a blank line).
+/// Kind 7 cannot interrupt a paragraph.
+fn html_start(s: &str, in_para: bool) -> Option<Option<&'static str>> {
     let rest = s.strip_prefix('<')?;
     let lower: String = rest.chars().take(12).collect::<String>().to_ascii_lowercase();
     for (tag, end) in
@@ -193,26 +286,36 @@ fn html_start(s: &str) -> Option<Option<&'static str>> {
         return Some(Some(">"));
     }
     let name = lower.strip_prefix('/').unwrap_or(&lower);
-    if name.starts_with(|c: char| c.is_ascii_alphabetic()) && s.contains('>') {
+    let name_len = name.bytes().take_while(|c| c.is_ascii_alphanumeric()).count();
+    let after = &name.as_bytes()[name_len..];
+    let kind6 = BLOCK_TAGS.contains(&&name[..name_len])
+        && (after.is_empty() || matches!(after[0], b' ' | b'\t' | b'\r' | b'>') || after.starts_with(b"/>"));
+    if kind6 {
         return Some(None);
     }
-    None
+    // Kind 7: "a complete open tag or closing tag ... followed only by
+    // whitespace or the end of the line".
+    let Ok(Some(tag)) = inline::html_tag(s.as_bytes()) else {
+        return None;
+    };
+    (!in_para && is_blank(&s[tag..])).then_some(None)
 }
 
 /// Spec 4.7: `[label]:` opens a link reference definition. Returns the label.
 fn definition_label(s: &str) -> Option<&str> {
     let rest = s.strip_prefix('[')?;
-    let end = rest.find(']')?;
+    let b = rest.as_bytes();
+    let mut end = 0;
+    // A backslash escapes a bracket inside the label (spec 6.3, link labels).
+    while *b.get(end)? != b']' {
+        end += if b[end] == b'\\' { 2 } else { 1 };
+    }
+    let end = end.min(rest.len());
     let label = &rest[..end];
     if label.trim().is_empty() || label.contains('[') || !rest[end + 1..].starts_with(':') {
         return None;
     }
     Some(label)
-}
-
-/// Spec 4.7: labels match case-insensitively, with whitespace collapsed.
-pub(crate) fn normalize_label(label: &str) -> String {
-    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// GFM tables: the cells of a row, not counting outer pipes.
@@ -292,7 +395,7 @@ fn classify(line: &str, in_para: bool, list_open: bool) -> LineInfo {
         Kind::Setext
     } else if is_thematic_break(content) {
         Kind::ThematicBreak
-    } else if let Some(end) = html_start(content).filter(|e| !in_para || e.is_some()) {
+    } else if let Some(end) = html_start(content, in_para) {
         Kind::Html(end)
     } else if content.contains('-')
         && content.bytes().all(|c| matches!(c, b'|' | b'-' | b':' | b' ' | b'\t' | b'\r'))
@@ -372,7 +475,7 @@ impl Markdown {
                 prev_blank: true,
                 list_open: false,
             },
-            defs: Vec::new(),
+            defs: Definitions::default(),
         }
     }
 
@@ -391,11 +494,22 @@ impl Markdown {
         let line = &text[start..end];
         let st = &mut self.block;
         if let Some(f) = st.fence {
-            if fence_closes(line, f) {
+            if leaves_container(line, f) {
                 st.fence = None;
+            } else {
+                if fence_closes(line, f) {
+                    st.fence = None;
+                }
+                st.prev_blank = false;
+                return;
             }
-            st.prev_blank = false;
-            return;
+        }
+        if let Leaf::Definition(_) = st.leaf {
+            // Spec 4.7: a destination or a title on the lines after the label.
+            if !is_blank(line) && line.starts_with([' ', '\t', '"', '\'', '(', '<']) {
+                st.prev_blank = false;
+                return;
+            }
         }
         if let Some(marker) = st.html_end {
             if line.contains(marker) {
@@ -433,7 +547,9 @@ impl Markdown {
         match info.kind {
             Kind::Blank => st.leaf = Leaf::None,
             Kind::Fence(f) => {
-                st.fence = Some(f);
+                let in_list = info.item || st.list_open;
+                st.fence =
+                    Some(Fence { indent: if in_list { info.content } else { 0 }, quoted: info.quoted, ..f });
                 st.leaf = Leaf::None;
             }
             Kind::Atx | Kind::ThematicBreak | Kind::Setext => st.leaf = Leaf::None,
@@ -446,12 +562,12 @@ impl Markdown {
             Kind::Html(None) => st.leaf = Leaf::Html,
             Kind::Definition => {
                 if let Some(label) = definition_label(&line[info.content..]) {
-                    let label = normalize_label(label);
-                    if !self.defs.contains(&label) {
-                        self.defs.push(label);
-                    }
+                    self.defs.insert(label);
                 }
-                st.leaf = Leaf::None;
+                // A run of definitions is held as one (see `live`).
+                if !matches!(st.leaf, Leaf::Definition(_)) {
+                    st.leaf = Leaf::Definition(start);
+                }
             }
             Kind::TableDelimiter | Kind::Text => {
                 let content = start + info.content;
@@ -467,7 +583,7 @@ impl Markdown {
                         st.leaf = Leaf::Table
                     }
                     Leaf::Table if !new_container => {}
-                    Leaf::Html => {}
+                    Leaf::Html if !new_container => {}
                     Leaf::IndentedCode if info.indent >= 4 => {}
                     Leaf::Para { line, content, lines, quoted, .. } if !new_container => {
                         st.leaf = Leaf::Para { line, content, last_line: start, lines: lines + 1, quoted }
@@ -508,11 +624,14 @@ impl Markdown {
             }
         }
         let st = &self.block;
-        let (cut, suffix) = if let Some(f) = st.fence {
+        let fence = st.fence.filter(|&f| !leaves_container(partial, f));
+        let (cut, suffix) = if let Some(f) = fence {
             // Spec 4.5: an unclosed fence runs to the end of the document, so the
             // code so far already renders as code; only a line that may become the
             // closing fence is held, or it would show as code first.
-            (if may_close_fence(partial, f) { ls } else { end }, String::new())
+            // A line still blank may yet end the fence's container.
+            let may_leave = (f.indent > 0 || f.quoted) && is_blank(partial) && !partial.is_empty();
+            (if may_close_fence(partial, f) || may_leave { ls } else { end }, String::new())
         } else if st.html_end.is_some() {
             (end, String::new())
         } else {
@@ -524,6 +643,14 @@ impl Markdown {
         // line too.
         let line_start = text[..cut].rfind('\n').map_or(0, |i| i + 1).max(self.stable);
         if cut > line_start && is_marker_only(&text[line_start..cut]) {
+            cut = line_start;
+            suffix.clear();
+        }
+        // A cut inside a line that starts with `<` may leave a line that is a
+        // complete tag alone, an HTML block start (kind 7) that the whole line
+        // is not: cut the line too.
+        let cut_mid_line = text.as_bytes().get(cut).is_some_and(|&c| c != b'\n');
+        if cut > line_start && cut_mid_line && text[line_start..cut].trim_start().starts_with('<') {
             cut = line_start;
             suffix.clear();
         }
@@ -550,6 +677,7 @@ impl Markdown {
         };
         if partial.is_empty() {
             return match (st.leaf, para) {
+                (Leaf::Definition(def), _) => (def, String::new()),
                 // GFM 4.10: a line with a pipe may become a table header when the
                 // next line is a delimiter row: hold it until that line says.
                 (_, Some((_, _, last_line, _))) if text[last_line..ls].contains('|') => {
@@ -567,6 +695,11 @@ impl Markdown {
         let info = classify(partial, para.is_some(), st.list_open);
         let content = &partial[info.content..];
         let hold_line = || -> (usize, String) {
+            // A definition just before a held line is held with it, as it is
+            // when no line follows yet (it shows nothing either way).
+            if let Leaf::Definition(def) = st.leaf {
+                return (def, String::new());
+            }
             let (c, s) = para_view(ls);
             if c < ls {
                 (c, s)
@@ -580,11 +713,20 @@ impl Markdown {
         if st.leaf == Leaf::Html {
             return (end, String::new());
         }
+        if let Leaf::Definition(def) = st.leaf {
+            // Spec 4.7: the destination and the title may be on the next lines.
+            // A complete definition shows nothing, so holding it costs nothing;
+            // one that never completes is a paragraph, shown once that is known.
+            if partial.starts_with([' ', '\t', '"', '\'', '(', '<']) {
+                return (def, String::new());
+            }
+        }
         // A line that is still only marker characters may become a list item, a
         // heading, a fence, a setext underline, a thematic break or a table
         // delimiter row (spec 4.1–4.5, 5.1, 5.2; GFM 4.10): hold it whole.
         if is_marker_only(partial) {
-            if let (Some((_, _, last_line, _)), true) = (para, partial.contains(['|', '-'])) {
+            // (A delimiter row may start with `:` or `|` as well as `-`.)
+            if let Some((_, _, last_line, _)) = para {
                 if text[last_line..ls].contains('|') {
                     // The header row of a table to be: hold it with its delimiter row.
                     let (c, s) = para_view(last_line);
@@ -597,9 +739,11 @@ impl Markdown {
             // The info string (the language) is part of the rendering: wait for the
             // end of the fence line.
             Kind::Fence(_) => return hold_line(),
-            // Until the tag is complete we cannot tell an HTML block from text.
-            Kind::Html(_) if !content.contains('>') => return hold_line(),
-            Kind::Text if !content.contains('>') && content.starts_with('<') => return hold_line(),
+            // Whether a line starting with `<` starts an HTML block depends on the
+            // whole line (kind 7: a complete tag followed only by whitespace;
+            // spec 4.6): hold it until it ends.
+            Kind::Html(_) => return hold_line(),
+            Kind::Text if content.starts_with('<') => return hold_line(),
             Kind::Definition => return hold_line(),
             // `[label` may still become `[label]: url`.
             Kind::Text if para.is_none() && content.starts_with('[') && !content.contains("](") => {
@@ -611,7 +755,7 @@ impl Markdown {
             // A body row: only the last cell is open; earlier cells are closed by
             // their pipe, so what was open there is literal (GFM 4.10).
             let start = last_cell_start(partial, info.content);
-            return self.inline(text, ls + start, end);
+            return self.inline_in(text, ls + start, end, true);
         }
         if partial.contains('|') && para.is_none_or(|_| !info.item) {
             // GFM 4.10: it may be a table header; hold the line until it ends.
@@ -648,7 +792,12 @@ impl Markdown {
 
     /// Inline analysis of `text[start..end]`, a leaf's content that may go on.
     fn inline(&self, text: &str, start: usize, end: usize) -> (usize, String) {
-        let r = super::inline::analyze(&text[start..end], &self.defs, self.heal);
+        self.inline_in(text, start, end, false)
+    }
+
+    /// `inline`, for the last cell of a table row when `in_cell`.
+    fn inline_in(&self, text: &str, start: usize, end: usize, in_cell: bool) -> (usize, String) {
+        let r = inline::analyze(&text[start..end], &self.defs, self.heal, in_cell);
         (start + r.cut, r.suffix)
     }
 }

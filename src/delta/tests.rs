@@ -1,5 +1,6 @@
 //! Unit tests of the pipeline's parts; names say the rule.
 
+use super::grapheme::MAX_HELD_CLUSTER_CHARS;
 use super::*;
 
 fn extract<'a>(x: &Extractor, event: &str, data: &'a str) -> Result<Extracted<'a>, DeltaError> {
@@ -164,6 +165,36 @@ fn the_last_grapheme_cluster_is_held_until_more_text_or_the_end() {
 }
 
 #[test]
+fn a_conjunct_stays_whole_with_a_mark_after_its_virama() {
+    // GB9c lets Extend marks sit between the virama and the next consonant:
+    // ष + ् + 🏽 + क is one cluster, so the flush before क holds from ष.
+    let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText));
+    p.push_text("a\u{937}\u{94D}\u{1F3FD}\u{915}");
+    assert_eq!(p.flush().map(|f| f.delta.to_owned()), Some("a".to_owned()));
+    p.push_text(" ");
+    assert_eq!(p.flush().map(|f| f.delta.to_owned()), Some("\u{937}\u{94D}\u{1F3FD}\u{915}".to_owned()));
+}
+
+#[test]
+fn an_endless_cluster_is_held_only_up_to_the_cap() {
+    // A hostile run of combining marks (or of ZWJ pictographs) is one cluster by
+    // UAX #29; holding it whole would hold the answer without end.
+    for unit in ["\u{301}", "\u{200D}👩"] {
+        let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText));
+        p.push_text("e");
+        let (mut pushed, mut shown) = (1, 0);
+        for _ in 0..1_000 {
+            p.push_text(unit);
+            pushed += unit.len();
+            shown += p.flush().map_or(0, |f| f.delta.len());
+            assert!(pushed - shown <= 4 * MAX_HELD_CLUSTER_CHARS, "{} bytes held", pushed - shown);
+        }
+        assert!(shown > 0);
+        assert_eq!(p.finish().text.len(), pushed);
+    }
+}
+
+#[test]
 fn finish_flushes_everything_and_later_pushes_are_ignored() {
     let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText).markdown(Markdown::Hold));
     p.push_text("**unclosed");
@@ -193,21 +224,34 @@ fn hold(s: &str) -> String {
 }
 
 #[test]
-fn heal_closes_emphasis_code_and_strikethrough() {
+fn heal_closes_emphasis_and_code() {
     assert_eq!(heal("Some **bo"), "Some **bo**");
     assert_eq!(heal("Some **bold "), "Some **bold**");
     assert_eq!(heal("*a **b"), "*a **b***");
     assert_eq!(heal("use `foo"), "use `foo`");
     assert_eq!(heal("use ``a ` b"), "use ``a ` b``");
-    assert_eq!(heal("~~gone"), "~~gone~~");
 }
 
 #[test]
-fn heal_hides_open_math_and_a_single_tilde_which_renderers_disagree_on() {
+fn heal_hides_open_math_and_tildes_which_renderers_disagree_on() {
     assert_eq!(heal("so $x^2"), "so ");
     assert_eq!(heal("$$\\frac{a"), "");
     assert_eq!(heal("a ~b"), "a ");
+    // `~~` that never closes is common in prose (`~~ tildes`).
+    assert_eq!(heal("a ~~gone"), "a ");
+    assert_eq!(heal("a ~~gone~~ b"), "a ~~gone~~ b");
     assert_eq!(heal("so $x^2$ and"), "so $x^2$ and");
+}
+
+#[test]
+fn heal_hides_what_a_close_would_guess_wrong_as_often_as_right() {
+    // Globs and pointers: an opener before punctuation.
+    assert_eq!(heal("match all *.js and"), "match all ");
+    // A bracket that may stay prose, and a reference whose label may be defined later.
+    assert_eq!(heal("see [1"), "see ");
+    assert_eq!(heal("a[i][j"), "a");
+    // A code span in the last cell of a table row: a `|` may end the cell first.
+    assert_eq!(heal("| a | b |\n|---|---|\n| `x"), "| a | b |\n|---|---|\n");
 }
 
 #[test]
@@ -228,8 +272,11 @@ fn markers_inside_code_are_never_healed() {
 #[test]
 fn links_show_their_text_while_the_url_arrives_and_images_wait() {
     assert_eq!(heal("see [the docs](https://exa"), "see [the docs]()");
-    assert_eq!(heal("see [the do"), "see [the do]()");
-    assert_eq!(heal("see [**the do"), "see [**the do**]()");
+    // An open `[` may stay prose (`[1]`, `[^1]`, `[like this]`): it waits for
+    // its `]` and what follows.
+    assert_eq!(heal("see [the do"), "see ");
+    assert_eq!(heal("see [**the do"), "see ");
+    assert_eq!(heal("see [**the docs**](https://exa"), "see [**the docs**]()");
     assert_eq!(heal("see ![alt](http://x"), "see ");
     assert_eq!(heal("see <https://exa"), "see ");
     assert_eq!(hold("see [the docs](https://example.com) now"), "see [the docs](https://example.com) now");
@@ -795,4 +842,29 @@ fn a_setext_underline_after_a_line_of_only_a_pipe_does_not_panic() {
         let f = p.finish();
         assert_eq!(f.display(), " |\n-a");
     }
+}
+
+#[test]
+fn raw_html_entities_and_escapes_wait_until_the_next_characters_decide() {
+    assert_eq!(hold("a <span class=\"x>"), "a ");
+    assert_eq!(hold("a <span class=\"x\">b"), "a <span class=\"x\">b");
+    assert_eq!(hold("foo <![CDATA[>"), "foo ");
+    assert_eq!(hold("a <b and"), "a ");
+    assert_eq!(hold("x < y and"), "x < y and");
+    // A line starting with `<` may be an HTML block (kind 7) only as a whole.
+    assert_eq!(hold("<div"), "");
+    assert_eq!(hold("<a/><b2\n"), "");
+    assert_eq!(hold("x &am"), "x ");
+    assert_eq!(hold("x &amp; y"), "x &amp; y");
+    // A hard break if the paragraph goes on, a backslash if it ends.
+    assert_eq!(hold("line\\\n"), "line");
+    assert_eq!(hold("line\\\nnext"), "line\\\nnext");
+    assert_eq!(heal("see ![al"), "see ");
+}
+
+#[test]
+fn a_link_definition_is_held_until_the_next_line_shows_it_complete() {
+    assert_eq!(hold("[a]:\n"), "");
+    assert_eq!(hold("[a]: /url\n  \"ti"), "");
+    assert_eq!(hold("[a]: /url\n\nNext"), "[a]: /url\n\nNext");
 }

@@ -84,10 +84,12 @@ fn a_blank_cr_line_ending_a_chunk_dispatches_the_pending_event_exactly_once() {
 }
 
 #[test]
-fn a_cr_then_a_later_lf_in_another_chunk_is_not_a_crlf() {
-    // CR ends chunk 1; chunk 2 is empty; the LF in chunk 3 still completes the CRLF.
-    assert_eq!(parse_chunks(&[b"data: a\r", b"", b"\n\n"]), [msg("a")]);
+fn a_cr_ending_a_chunk_and_an_lf_after_empty_chunks_are_still_one_line_end() {
+    // CR ends chunk 1; empty chunks follow; the LF that comes next still completes
+    // the CRLF. Were it a line end of its own, it would be a blank line and
+    // dispatch "a" alone, before "b".
     assert_eq!(parse_chunks(&[b"data: a\r", b"", b"\ndata: b\n\n"]), [msg("a\nb")]);
+    assert_eq!(parse_chunks(&[b"data: a\r", b"", b"", b"\n", b"data: b\r\n\r\n"]), [msg("a\nb")]);
 }
 
 #[test]
@@ -334,20 +336,35 @@ fn the_limit_does_not_depend_on_how_the_input_is_split() {
 }
 
 #[test]
-fn a_100_mb_line_fed_in_1_kb_chunks_is_parsed_in_one_pass() {
-    // Quadratic rescanning would take minutes here; the assertion is on the result.
+fn a_long_line_fed_in_small_chunks_is_searched_for_its_end_once() {
+    // Rescanning the buffered part of a line at every chunk would search
+    // 4 MiB / 1 KiB times half the line: some 8 GB instead of 4 MiB.
     let mut parser = Parser::new();
     let mut items = Vec::new();
     parser.feed(b"data: ", &mut items);
     let chunk = [b'y'; 1024];
-    for _ in 0..(100 * 1024) {
+    for _ in 0..(4 * 1024) {
         parser.feed(&chunk, &mut items);
     }
     parser.feed(b"\n\n", &mut items);
+    let fed = 6 + 4 * 1024 * 1024 + 2;
+    assert!(parser.scanned <= fed, "searched {} bytes for line ends in {fed} bytes", parser.scanned);
     match items.as_slice() {
-        [Item::Event { data, .. }] => assert_eq!(data.len(), 100 * 1024 * 1024),
+        [Item::Event { data, .. }] => assert_eq!(data.len(), 4 * 1024 * 1024),
         other => panic!("{} items", other.len()),
     }
+}
+
+#[test]
+fn many_short_events_are_searched_for_line_ends_once() {
+    let mut parser = Parser::new();
+    let mut items = Vec::new();
+    let stream = b"id: 1\r\ndata: ab\r\n\r\n".repeat(1000);
+    for chunk in stream.chunks(7) {
+        parser.feed(chunk, &mut items);
+    }
+    assert_eq!(items.len(), 1000);
+    assert!(parser.scanned <= stream.len(), "searched {} bytes of {}", parser.scanned, stream.len());
 }
 
 /// Records whether each event's own block had an `id:` field.
@@ -375,4 +392,42 @@ fn an_event_says_whether_its_own_block_set_the_id() {
     parser.set_last_event_id("9");
     parser.feed(b"data: f\n\n", &mut seen);
     assert_eq!(seen.0.last(), Some(&("9".into(), false)));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod limit_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn stream() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"data: ".to_vec()),
+            Just(b"id: ".to_vec()),
+            Just(b"event: ".to_vec()),
+            Just(b": ".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\xEF\xBB\xBF".to_vec()),
+            "[a-z0-9 é]{0,24}".prop_map(String::into_bytes),
+        ];
+        prop::collection::vec(piece, 0..50).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn the_buffers_never_hold_more_than_the_limit(
+            input in stream(), limit in 1usize..32, chunk in 1usize..9
+        ) {
+            let mut parser = limited(limit);
+            let mut items = Vec::new();
+            for piece in input.chunks(chunk) {
+                parser.feed(piece, &mut items);
+                prop_assert!(parser.line.len() <= limit, "line {} > {limit}", parser.line.len());
+                prop_assert!(parser.data.len() <= limit, "data {} > {limit}", parser.data.len());
+            }
+        }
+    }
 }

@@ -87,11 +87,19 @@ const MONTHS: [&str; 12] =
 /// gives no rule for a mismatch and the date is what we need.
 fn is_weekday(name: &str) -> bool {
     let name = name.trim_matches(is_http_whitespace);
-    WEEKDAYS.iter().chain(WEEKDAYS_LONG.iter()).any(|day| day.eq_ignore_ascii_case(name))
+    position_ignoring_case(&WEEKDAYS, name).or_else(|| position_ignoring_case(&WEEKDAYS_LONG, name)).is_some()
 }
 
 fn month_number(name: &str) -> Option<u32> {
-    MONTHS.iter().position(|month| month.eq_ignore_ascii_case(name)).map(|index| index as u32 + 1)
+    position_ignoring_case(&MONTHS, name).map(|index| index as u32 + 1)
+}
+
+/// Where `name` is in `names`, ignoring ASCII case. Kept out of line: inlined,
+/// the compiler unrolls it over each constant table (9 KB of wasm for a header
+/// that is read once per retry).
+#[inline(never)]
+fn position_ignoring_case(names: &[&str], name: &str) -> Option<usize> {
+    names.iter().position(|candidate| candidate.eq_ignore_ascii_case(name))
 }
 
 /// One to four ASCII digits (no sign, unlike `str::parse`).
@@ -126,8 +134,10 @@ fn to_unix(year: i64, month: u32, day: u32, time: &str) -> Option<i64> {
     if h > 23 || m > 59 || s > 60 || day == 0 || day > days_in_month(year, month) {
         return None;
     }
+    // A two-digit year resolved against an extreme clock may name a year whose
+    // seconds do not fit in an i64: that is no date we can use.
     let days = days_from_civil(year, month, day);
-    Some(days * 86_400 + i64::from(h * 3600 + m * 60 + s))
+    days.checked_mul(86_400)?.checked_add(i64::from(h * 3600 + m * 60 + s))
 }
 
 fn days_in_month(year: i64, month: u32) -> u32 {

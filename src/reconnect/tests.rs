@@ -211,6 +211,18 @@ fn http_dates_tolerate_case_and_extra_whitespace() {
 }
 
 #[test]
+fn a_two_digit_year_against_an_absurd_clock_is_no_date_and_no_overflow() {
+    // Found by the retry_after fuzz target: a clock of -1e270 ms saturates to
+    // i64::MIN seconds, the RFC 850 year resolves near it, and its seconds
+    // overflowed an i64 (a panic in debug builds, a wrapped delay in release).
+    let value = "Sunday, 06-Nov-94 08:49:37 GMT";
+    assert_eq!(parse_http_date(value, i64::MIN), None);
+    assert_eq!(parse_retry_after(value, -1.0235708534937672e270), None);
+    // At the other end the year still fits, and lies in the clock's past.
+    assert_eq!(parse_retry_after(value, f64::MAX), Some(0));
+}
+
+#[test]
 fn the_epoch_and_dates_before_it_parse() {
     assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT", 0), Some(0));
     assert_eq!(parse_http_date("Wed, 31 Dec 1969 23:59:59 GMT", 0), Some(-1));

@@ -16,33 +16,66 @@
 //!   changed calls (see [`WasmDelta::tool_calls`]), the usage as its JSON text.
 
 use crate::delta::{DeltaError, Extractor, Markdown, Pipeline, PipelineOptions, Status, ToolCall};
-use crate::parser::{Event, Parser, ParserOptions, Sink, DEFAULT_MAX_BUFFER_SIZE};
+use crate::parser::{Event, ParseError, Parser, ParserOptions, Sink, DEFAULT_MAX_BUFFER_SIZE};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-/// Record and status values; must match `pkg-template/delta.js`.
-mod wire {
-    /// On a record head: the item is plain text, not an event to extract from.
-    /// The low 31 bits are the UTF-16 length of the event type (0: `message`).
-    pub const TEXT: u32 = 1 << 31;
-    /// Status: the stream goes on.
-    pub const CONTINUE: u32 = 0;
-    /// Status: the stream said it is complete; JS should finish.
-    pub const DONE: u32 = 1;
-    /// Status: an error in the stream; take it with `take_error`, then finish.
-    pub const ERROR: u32 = 2;
-    /// Change bits of a flush ([`super::WasmDelta::changes`]).
-    pub const REASONING: u32 = 1;
+/// What a push or a feed returns. The one definition of the delta wire values:
+/// the package's JS imports these enums from `wasm_sse.js` and hands them to
+/// the encoder and decoder in `pkg-template/records.js`.
+#[wasm_bindgen]
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeltaStatus {
+    /// The stream goes on.
+    Continue = 0,
+    /// The stream said it is complete; JS should finish.
+    Done = 1,
+    /// An error in the stream; take it with `take_error`, then finish.
+    Error = 2,
+}
+
+/// On the head word of a pushed item (see [`WasmDelta::push`]).
+#[wasm_bindgen]
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeltaItem {
+    /// The item is plain text, not an event to extract from. The low 31 bits
+    /// are the UTF-16 length of the event type (0: `message`).
+    Text = 0x8000_0000,
+}
+
+/// What else a flush carries: the bits of [`WasmDelta::changes`].
+#[wasm_bindgen]
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeltaChange {
+    /// The reasoning changed.
+    Reasoning = 1,
     /// The tool calls changed.
-    pub const TOOL_CALLS: u32 = 2;
+    ToolCalls = 2,
     /// The usage changed.
-    pub const USAGE: u32 = 4;
+    Usage = 4,
     /// The finish reason arrived.
-    pub const FINISH_REASON: u32 = 8;
+    FinishReason = 8,
     /// The answer started over: JS drops the text it kept.
-    pub const RESTARTED: u32 = 16;
+    Restarted = 16,
+}
+
+/// The values above as the numbers that cross the boundary.
+mod wire {
+    use super::{DeltaChange, DeltaItem, DeltaStatus};
+    pub(super) const TEXT: u32 = DeltaItem::Text as u32;
+    pub(super) const CONTINUE: u32 = DeltaStatus::Continue as u32;
+    pub(super) const DONE: u32 = DeltaStatus::Done as u32;
+    pub(super) const ERROR: u32 = DeltaStatus::Error as u32;
+    pub(super) const REASONING: u32 = DeltaChange::Reasoning as u32;
+    pub(super) const TOOL_CALLS: u32 = DeltaChange::ToolCalls as u32;
+    pub(super) const USAGE: u32 = DeltaChange::Usage as u32;
+    pub(super) const FINISH_REASON: u32 = DeltaChange::FinishReason as u32;
+    pub(super) const RESTARTED: u32 = DeltaChange::Restarted as u32;
 }
 
 /// Splits `s` after `units` UTF-16 code units. A cut that would fall inside a
@@ -80,11 +113,21 @@ impl Sink for Extract<'_> {
             Err(e) => self.error = Some(e),
         }
     }
+
+    fn on_error(&mut self, error: ParseError) {
+        // The parser drops an over-long event and goes on; text without that
+        // event would be silently wrong, so the stream fails instead.
+        if let ParseError::MaxBufferSize { limit } = error {
+            self.error.get_or_insert(DeltaError::MaxBufferSize { limit });
+        }
+    }
 }
 
 /// The pipeline behind `createDeltaStream`. Not for direct use: the record
-/// format is private to `delta.js` and may change.
+/// format is private to the package (`records.js`) and may change. `Clone`
+/// gives a second handle on the same pipeline (the wasm tests hand one to JS).
 #[wasm_bindgen]
+#[derive(Clone)]
 pub struct WasmDelta {
     core: Rc<RefCell<Core>>,
 }
@@ -196,8 +239,8 @@ impl WasmDelta {
 
     /// Pushes a batch of items. `strings` is, for each item in order, its event
     /// type then its data; `records` holds two words per item: the type's UTF-16
-    /// length (0 for `message`), with [`wire::TEXT`] set for plain text, then the
-    /// data's UTF-16 length. Stops at the first error. Returns a status.
+    /// length (0 for `message`), with [`DeltaItem::Text`] set for plain text, then the
+    /// data's UTF-16 length. Stops at the first error. Returns a [`DeltaStatus`].
     pub fn push(&self, strings: &str, records: &[u32]) -> u32 {
         let mut core = self.core.borrow_mut();
         if core.failed {
@@ -229,7 +272,7 @@ impl WasmDelta {
     }
 
     /// Parses raw event-stream bytes (any split) and pushes every event's text,
-    /// without a JS object per event. Returns a status.
+    /// without a JS object per event. Returns a [`DeltaStatus`].
     pub fn feed_bytes(&self, chunk: &[u8]) -> u32 {
         let mut core = self.core.borrow_mut();
         if core.failed {
@@ -315,7 +358,7 @@ impl WasmDelta {
         Some(out)
     }
 
-    /// What else the last flush carries: a sum of the change bits of `delta.js`.
+    /// What else the last flush carries: a sum of [`DeltaChange`] bits.
     pub fn changes(&self) -> u32 {
         self.core.borrow().changes
     }
@@ -427,6 +470,7 @@ fn to_js_error(e: &DeltaError) -> js_sys::Error {
             set("code", kind.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str))
         }
         DeltaError::InvalidJson { at } => set("at", JsValue::from_f64(*at as f64)),
+        DeltaError::MaxBufferSize { limit } => set("limit", JsValue::from_f64(*limit as f64)),
     }
     err
 }

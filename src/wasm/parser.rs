@@ -14,31 +14,46 @@
 //! non-ASCII character would otherwise make the whole batch two-byte.
 
 use crate::parser::{max_buffer_size_from_js, Event, ParseError, Parser, ParserOptions, Sink};
+use alloc::string::String;
+use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
-/// Record tags; must match `pkg-template/api.js`. The low byte of a record's
-/// first word is the tag, the next byte holds flags. A string's end offset has
-/// [`tag::WIDE`] set when the string is in the second (non-ASCII) text.
-mod tag {
-    /// `[EVENT | flags, data_end, type_end if HAS_TYPE, id_end if NEW_ID]`
-    pub const EVENT: u32 = 1;
-    /// `[RETRY, ms_low, ms_high]`
-    pub const RETRY: u32 = 2;
-    /// `[COMMENT, text_end]`
-    pub const COMMENT: u32 = 3;
-    /// `[MAX_BUFFER, limit_low, limit_high]`
-    pub const MAX_BUFFER: u32 = 4;
-    /// `[INVALID_RETRY, value_end]`
-    pub const INVALID_RETRY: u32 = 5;
-    /// `[UNKNOWN_FIELD, field_end, value_end]`
-    pub const UNKNOWN_FIELD: u32 = 6;
-    /// Flag: the event type is not `message` and follows the data.
-    pub const HAS_TYPE: u32 = 1 << 8;
-    /// Flag: the last event ID changed and follows.
-    pub const NEW_ID: u32 = 1 << 9;
-    /// On an end offset: the string is in the non-ASCII text.
-    pub const WIDE: u32 = 1 << 31;
+/// The kind of a batch record: the low byte of its first word (the next byte
+/// holds [`ParserFlag`]s). The one definition of the tags: the package's JS
+/// imports these enums from `wasm_sse.js` and hands them to the decoder in
+/// `pkg-template/records.js`.
+#[wasm_bindgen]
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParserRecord {
+    /// `[Event | flags, data_end, type_end if HasType, id_end if NewId]`
+    Event = 1,
+    /// `[Retry, ms_low, ms_high]`
+    Retry = 2,
+    /// `[Comment, text_end]`
+    Comment = 3,
+    /// `[MaxBuffer, limit_low, limit_high]`
+    MaxBuffer = 4,
+    /// `[InvalidRetry, value_end]`
+    InvalidRetry = 5,
+    /// `[UnknownField, field_end, value_end]`
+    UnknownField = 6,
 }
+
+/// Flags on the words of a batch record (see [`ParserRecord`]).
+#[wasm_bindgen]
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParserFlag {
+    /// On an event's head: the event type is not `message` and follows the data.
+    HasType = 0x100,
+    /// On an event's head: the last event ID changed and follows.
+    NewId = 0x200,
+    /// On a string's end offset: the string is in the non-ASCII text.
+    Wide = 0x8000_0000,
+}
+
+const WIDE: u32 = ParserFlag::Wide as u32;
 
 /// The strings and records of one batch, built by the parser's callbacks.
 #[derive(Default)]
@@ -76,7 +91,7 @@ impl Batch {
     }
 
     /// Appends `s` to one of the texts and returns where it ends there, in
-    /// UTF-16 units, with [`tag::WIDE`] set for the non-ASCII text.
+    /// UTF-16 units, with [`ParserFlag::Wide`] set for the non-ASCII text.
     fn push_str(&mut self, s: &str) -> u32 {
         if is_ascii(s.as_bytes()) {
             self.ascii.push_str(s);
@@ -84,29 +99,29 @@ impl Batch {
         } else {
             self.wide.push_str(s);
             self.wide_utf16 = self.wide_utf16.wrapping_add(utf16_len(s));
-            self.wide_utf16 | tag::WIDE
+            self.wide_utf16 | WIDE
         }
     }
 
-    fn push_u64(&mut self, head: u32, n: u64) {
-        self.records.extend_from_slice(&[head, n as u32, (n >> 32) as u32]);
+    fn push_u64(&mut self, kind: ParserRecord, n: u64) {
+        self.records.extend_from_slice(&[kind as u32, n as u32, (n >> 32) as u32]);
     }
 }
 
 impl Sink for Batch {
     fn on_event(&mut self, event: Event<'_>) {
-        let mut head = tag::EVENT;
+        let mut head = ParserRecord::Event as u32;
         let at = self.records.len();
         self.records.push(0);
         let end = self.push_str(event.data);
         self.records.push(end);
         if event.event != "message" {
-            head |= tag::HAS_TYPE;
+            head |= ParserFlag::HasType as u32;
             let end = self.push_str(event.event);
             self.records.push(end);
         }
         if event.id != self.id_sent {
-            head |= tag::NEW_ID;
+            head |= ParserFlag::NewId as u32;
             self.id_sent.clear();
             self.id_sent.push_str(event.id);
             let end = self.push_str(event.id);
@@ -116,13 +131,13 @@ impl Sink for Batch {
     }
 
     fn on_retry(&mut self, ms: u64) {
-        self.push_u64(tag::RETRY, ms);
+        self.push_u64(ParserRecord::Retry, ms);
     }
 
     fn on_comment(&mut self, comment: &str) {
         if self.wants_comments {
             let end = self.push_str(comment);
-            self.records.extend_from_slice(&[tag::COMMENT, end]);
+            self.records.extend_from_slice(&[ParserRecord::Comment as u32, end]);
         }
     }
 
@@ -131,15 +146,15 @@ impl Sink for Batch {
             return;
         }
         match error {
-            ParseError::MaxBufferSize { limit } => self.push_u64(tag::MAX_BUFFER, limit as u64),
+            ParseError::MaxBufferSize { limit } => self.push_u64(ParserRecord::MaxBuffer, limit as u64),
             ParseError::InvalidRetry { value } => {
                 let end = self.push_str(&value);
-                self.records.extend_from_slice(&[tag::INVALID_RETRY, end]);
+                self.records.extend_from_slice(&[ParserRecord::InvalidRetry as u32, end]);
             }
             ParseError::UnknownField { field, value } => {
                 let field_end = self.push_str(&field);
                 let value_end = self.push_str(&value);
-                self.records.extend_from_slice(&[tag::UNKNOWN_FIELD, field_end, value_end]);
+                self.records.extend_from_slice(&[ParserRecord::UnknownField as u32, field_end, value_end]);
             }
         }
     }
@@ -153,11 +168,11 @@ fn is_ascii(bytes: &[u8]) -> bool {
 
 /// UTF-16 length of a string, as the records give it.
 fn utf16_len(s: &str) -> u32 {
-    crate::delta::utf16_len(s) as u32
+    crate::utf16::utf16_len(s) as u32
 }
 
 /// The incremental parser behind `createParser`. Not for direct use: the record
-/// format is private to `api.js` and may change.
+/// format is private to the package (`records.js`) and may change.
 #[wasm_bindgen]
 pub struct WasmParser {
     parser: Parser,
@@ -244,6 +259,6 @@ impl WasmParser {
     }
 
     fn take_records(&mut self) -> Vec<u32> {
-        std::mem::take(&mut self.batch.records)
+        core::mem::take(&mut self.batch.records)
     }
 }

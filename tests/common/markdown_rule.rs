@@ -102,6 +102,28 @@ fn end_flag(tag: &TagEnd) -> Option<u8> {
 
 /// Renders `md` into tokens.
 pub fn render(md: &str) -> Vec<Token> {
+    render_knowing(md, &[])
+}
+
+fn normalize_label(label: &str) -> String {
+    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// The (normalised) labels of the link reference definitions of `md`.
+pub fn definitions(md: &str) -> Vec<String> {
+    Parser::new_ext(md, options())
+        .reference_definitions()
+        .iter()
+        .map(|(label, _)| normalize_label(label))
+        .collect()
+}
+
+/// Renders `md` into tokens as if it also had definitions for `labels` (URLs
+/// are not compared, so only the labels matter).
+pub fn render_knowing(md: &str, labels: &[String]) -> Vec<Token> {
+    let callback = |link: pulldown_cmark::BrokenLink<'_>| {
+        labels.contains(&normalize_label(&link.reference)).then(|| ("".into(), "".into()))
+    };
     let mut out = Vec::new();
     let mut blocks: Vec<Frame> = Vec::new();
     // Whether each open block tag was kept as a frame (a paragraph in an item is not).
@@ -114,7 +136,9 @@ pub fn render(md: &str) -> Vec<Token> {
             out.push(Token { show: Show::Char(c), blocks: blocks.clone(), inline: flags });
         }
     };
-    for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
+    for (event, range) in
+        Parser::new_with_broken_link_callback(md, options(), Some(callback)).into_offset_iter()
+    {
         match event {
             Event::Start(tag) => {
                 if let Some(f) = inline_flag(&tag) {
@@ -209,10 +233,27 @@ fn token_matches(d: &Token, f: &Token) -> bool {
     show && d.inline == f.inline && frames_match(&d.blocks, &f.blocks)
 }
 
-/// Checks the rule for `display` against the final rendering's tokens. `Err`
-/// describes the first difference.
-pub fn check(display: &str, fin: &[Token]) -> Result<(), String> {
-    let mut d = render(display);
+/// How many tokens of the final rendering `display` shows correctly: the
+/// length of the longest common prefix of the two renderings (with the
+/// allowances of [`check`]).
+pub fn shown(display: &str, fin: &[Token]) -> usize {
+    let d = render_trimmed(display);
+    d.iter().zip(fin).take_while(|(a, b)| token_matches(a, b)).count()
+}
+
+/// Whether `display`, which breaks the rule, would keep it if it knew the link
+/// reference definitions `labels` of the final text: it shows as text a link
+/// whose definition comes later, which no streaming display can know.
+pub fn is_forward_reference(display: &str, fin: &[Token], labels: &[String]) -> bool {
+    !labels.is_empty() && compare(&trim(render_knowing(display, labels)), fin).is_ok()
+}
+
+/// The display's tokens without the allowances at its very end.
+fn render_trimmed(display: &str) -> Vec<Token> {
+    trim(render(display))
+}
+
+fn trim(mut d: Vec<Token>) -> Vec<Token> {
     // Allowances at the very end of the display: empty trailing cells and rows
     // of a partial table row, and the newline that ends an unfinished code block.
     while let Some(t) = d.last() {
@@ -224,6 +265,16 @@ pub fn check(display: &str, fin: &[Token]) -> Result<(), String> {
         }
         d.pop();
     }
+    d
+}
+
+/// Checks the rule for `display` against the final rendering's tokens. `Err`
+/// describes the first difference.
+pub fn check(display: &str, fin: &[Token]) -> Result<(), String> {
+    compare(&render_trimmed(display), fin)
+}
+
+fn compare(d: &[Token], fin: &[Token]) -> Result<(), String> {
     if d.len() > fin.len() {
         return Err(format!("the display renders {} tokens, the final text {}", d.len(), fin.len()));
     }

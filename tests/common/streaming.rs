@@ -27,12 +27,19 @@ pub enum Tokenization {
     Random(u64),
     /// Words with the whitespace after them.
     Words,
+    /// Pieces shaped like an LLM tokenizer's (see [`bpe_like`]).
+    Bpe,
 }
 
 impl Tokenization {
     /// All the tokenizations the tests use.
-    pub const ALL: [Tokenization; 4] =
-        [Tokenization::Chars1, Tokenization::Chars4, Tokenization::Random(7), Tokenization::Words];
+    pub const ALL: [Tokenization; 5] = [
+        Tokenization::Chars1,
+        Tokenization::Chars4,
+        Tokenization::Random(7),
+        Tokenization::Words,
+        Tokenization::Bpe,
+    ];
 
     /// A short name for tables.
     pub fn name(self) -> &'static str {
@@ -41,6 +48,7 @@ impl Tokenization {
             Tokenization::Chars4 => "4 chars",
             Tokenization::Random(_) => "random 1-12",
             Tokenization::Words => "words",
+            Tokenization::Bpe => "bpe-like",
         }
     }
 
@@ -86,8 +94,74 @@ impl Tokenization {
                 }
                 out
             }
+            Tokenization::Bpe => bpe_like(doc),
         }
     }
+}
+
+/// The character classes of [`bpe_like`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Letter,
+    Digit,
+    Space,
+    /// Whitespace other than a space (line ends, tabs).
+    Break,
+    Other,
+}
+
+fn class(c: char) -> Class {
+    if c == ' ' {
+        Class::Space
+    } else if c.is_whitespace() {
+        Class::Break
+    } else if c.is_ascii_digit() {
+        Class::Digit
+    } else if c.is_alphabetic() {
+        Class::Letter
+    } else {
+        Class::Other
+    }
+}
+
+/// Pieces shaped like those of a BPE tokenizer, without its vocabulary: a
+/// space goes with the piece after it (` world`), letters come in sub-words
+/// of up to 4, digits in groups of up to 3, punctuation in pairs (`**`, `](`),
+/// and a run of line ends and tabs is one piece. The cuts land where a model's
+/// do: inside words and inside delimiter runs. `tests/markdown/tokenize.mjs`
+/// ports it; the two must cut alike.
+pub fn bpe_like(doc: &str) -> Vec<String> {
+    let chars: Vec<char> = doc.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        // Spaces: all but the last form a piece; the last one leads the next piece.
+        if class(chars[i]) == Class::Space {
+            let run = chars[i..].iter().take_while(|&&c| c == ' ').count();
+            if run > 1 || i + run == chars.len() {
+                let n = if i + run == chars.len() { run } else { run - 1 };
+                out.push(chars[i..i + n].iter().collect());
+                i += n;
+                continue;
+            }
+            i += 1;
+        }
+        let k = class(chars[i]);
+        let max = match k {
+            Class::Letter => 4,
+            Class::Digit => 3,
+            Class::Other => 2,
+            Class::Break | Class::Space => usize::MAX,
+        };
+        let mut n = 0;
+        while i < chars.len() && class(chars[i]) == k && n < max {
+            i += 1;
+            n += 1;
+        }
+        out.push(chars[start..i].iter().collect());
+    }
+    out
 }
 
 /// Streams `deltas` with a flush after each one, then `finish`.
@@ -113,6 +187,36 @@ pub fn stream(deltas: &[String], mode: Markdown) -> Vec<Shown> {
     shown
 }
 
+/// The examples of a spec corpus in `tests/corpus/spec` (see `make.mjs` there),
+/// named `FILE #N (SECTION)`.
+pub fn spec_corpus(file: &str) -> Vec<(String, String)> {
+    let path = format!("{}/tests/corpus/spec/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let json: serde_json::Value = serde_json::from_str(&text).expect("a spec corpus is JSON");
+    let docs: Vec<(String, String)> = json["examples"]
+        .as_array()
+        .expect("a spec corpus has examples")
+        .iter()
+        .map(|e| {
+            let name = format!("{file} #{} ({})", e["example"], e["section"].as_str().unwrap_or(""));
+            (name, e["markdown"].as_str().expect("an example has markdown").to_owned())
+        })
+        .collect();
+    // A test over an empty corpus passes whatever the pipeline does.
+    assert!(docs.len() > 500, "{path}: only {} examples", docs.len());
+    docs
+}
+
+/// The corpus sections: the LLM-style answers of `tests/corpus/markdown`, and
+/// every example of the CommonMark 0.31.2 and GFM 0.29 specs.
+pub fn sections() -> Vec<(&'static str, Vec<(String, String)>)> {
+    vec![
+        ("answers", corpus()),
+        ("commonmark", spec_corpus("commonmark-0.31.2.json")),
+        ("gfm", spec_corpus("gfm-0.29.json")),
+    ]
+}
+
 /// The markdown documents of `tests/corpus/markdown`, by file name.
 pub fn corpus() -> Vec<(String, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/markdown");
@@ -126,5 +230,7 @@ pub fn corpus() -> Vec<(String, String)> {
         })
         .collect();
     docs.sort();
+    // A test over an empty corpus passes whatever the pipeline does.
+    assert!(!docs.is_empty(), "no .md documents found in {dir}");
     docs
 }

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../../examples/server/server.mjs';
 import { ANSWERS } from '../../examples/server/answers.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.mjs';
-import { appMarkdown, asDom, attemptsFor, expectFor, recordStreamRequests, startProbe, stopProbe } from './truth.mjs';
+import { appMarkdown, asDom, attemptsFor, expectFor, recordStreamRequests, startProbe, stopProbe, streamsClosed } from './truth.mjs';
 
 const run = promisify(execFile);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -153,10 +153,15 @@ after(async () => {
   await server?.close();
 });
 
-/** The app's page; `mock` adds query parameters for the mock server to the API URL. */
-function pageUrl(name, { tps, scenario = 'normal', mock = '' }) {
+/**
+ * The app's page; `mock` adds query parameters for the mock server to the API
+ * URL, `markdown` sets the vanilla page's markdown mode (hold or heal).
+ */
+function pageUrl(name, { tps, scenario = 'normal', mock = '', markdown }) {
   const api = `${server.origin}/v1/chat/completions?tps=${tps}${mock ? `&${mock}` : ''}`;
-  if (name === 'vanilla') return `${server.origin}/vanilla/?tps=${tps}&scenario=${scenario}${mock ? `&api=${encodeURIComponent(api)}` : ''}`;
+  if (name === 'vanilla') {
+    return `${server.origin}/vanilla/?tps=${tps}&scenario=${scenario}${markdown ? `&markdown=${markdown}` : ''}${mock ? `&api=${encodeURIComponent(api)}` : ''}`;
+  }
   return `${server.origin}/${name}/?api=${encodeURIComponent(api)}&scenario=${scenario}`;
 }
 
@@ -300,23 +305,27 @@ async function checkAgainstSource(page, name, r, expected) {
 
 for (const name of APPS) {
   describe(name, { skip }, () => {
-    test("normal, code answer: pre > code and bold, never raw markdown while streaming; it ends as the source's text and reasoning", { timeout: 60_000 }, async () => {
-      const { page, errors, requests } = await openApp(name, { tps: 80 });
-      await startSampling(page);
-      await ask(page, PROMPT.code);
-      await settled(page);
-      const samples = await stopSampling(page);
-      const r = await readAnswer(page);
-      assert.equal(r.state, 'done', r.status);
-      assert.ok(r.codeBlocks >= 3, `code blocks rendered (${r.codeBlocks})`);
-      assert.ok(r.strong >= 1, `bold rendered (${r.strong})`);
-      assert.match(r.text, /Happy hacking!/);
-      assert.equal(r.tools.length, 0, 'no tool call');
-      checkNoRawSyntax(name, samples);
-      await checkAgainstSource(page, name, r, await truthOf(requests));
-      assert.deepEqual(errors, []);
-      await page.close();
-    });
+    // The vanilla page has a markdown mode switch: hold (its default) and heal.
+    for (const markdown of name === 'vanilla' ? ['hold', 'heal'] : [undefined]) {
+      test(`normal, code answer${markdown ? ` (markdown: ${markdown})` : ''}: pre > code and bold, never raw markdown while streaming; it ends as the source's text and reasoning`, { timeout: 60_000 }, async () => {
+        const { page, errors, requests } = await openApp(name, { tps: 80, markdown });
+        if (markdown) assert.equal(await page.evaluate(() => document.getElementById('markdown').value), markdown);
+        await startSampling(page);
+        await ask(page, PROMPT.code);
+        await settled(page);
+        const samples = await stopSampling(page);
+        const r = await readAnswer(page);
+        assert.equal(r.state, 'done', r.status);
+        assert.ok(r.codeBlocks >= 3, `code blocks rendered (${r.codeBlocks})`);
+        assert.ok(r.strong >= 1, `bold rendered (${r.strong})`);
+        assert.match(r.text, /Happy hacking!/);
+        assert.equal(r.tools.length, 0, 'no tool call');
+        checkNoRawSyntax(name, samples);
+        await checkAgainstSource(page, name, r, await truthOf(requests));
+        assert.deepEqual(errors, []);
+        await page.close();
+      });
+    }
 
     test("normal, table answer: table, bold, strikethrough, link; never raw markdown; the source's text; screenshot", { timeout: 60_000 }, async () => {
       const { page, errors, requests } = await openApp(name, { tps: 80 });
@@ -376,45 +385,67 @@ for (const name of APPS) {
       await page.close();
     });
 
-    test('Stop: the state is stopped by the next frame and the text no longer changes', { timeout: 60_000 }, async () => {
-      const { page, errors } = await openApp(name, { tps: 30 });
+    test('Stop: stopped by the next frame, Stop adds no text, and none arrives after the abort reached the server', { timeout: 60_000 }, async () => {
+      const { page, errors, requests } = await openApp(name, { tps: 30 });
       await ask(page, PROMPT.code);
       // Stop in the answer's text, past the reasoning.
       const answerText = () => (document.getElementById('answer-stable')?.innerText ?? '') + (document.getElementById('answer-live')?.innerText ?? '');
       await page.waitForFunction(`(${answerText})().length > 60`, null, { timeout: 20_000 });
+      // What the answer shows: its reasoning, text and tool calls (Stop folds the
+      // Thinking block, which changes none of them).
+      await page.evaluate(() => {
+        window.__shown = () =>
+          ['answer-thinking-body', 'answer-stable', 'answer-live', 'answer-tools'].map((id) => document.getElementById(id)?.innerHTML ?? '').join('\n');
+      });
       const atStop = await page.evaluate(
         () =>
           new Promise((resolve) => {
-            const answer = () => document.getElementById('answer').innerText;
             const stateBefore = document.body.dataset.state;
             let changedAt = null;
             const observer = new MutationObserver(() => {
               if (changedAt === null && document.body.dataset.state === 'stopped') changedAt = performance.now();
             });
             observer.observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+            // Read and click in one task: nothing can arrive in between.
+            const before = window.__shown();
             const clickedAt = performance.now();
             document.getElementById('stop').click();
             if (document.body.dataset.state === 'stopped') changedAt = performance.now(); // set within the click
+            const atClick = window.__shown();
             requestAnimationFrame(() => {
               observer.disconnect();
               resolve({
                 stateBefore,
                 stateAtFrame: document.body.dataset.state,
                 ms: changedAt === null ? null : changedAt - clickedAt,
-                text: answer(),
+                before,
+                atClick,
+                atFrame: window.__shown(),
+                text: document.getElementById('answer').innerText,
               });
             });
           }),
       );
       assert.equal(atStop.stateBefore, 'streaming');
       assert.equal(atStop.stateAtFrame, 'stopped', 'stopped by the next animation frame after the click');
+      // The vanilla page renders within the click. React and Vue render on their
+      // next update, which may show the tail the delta stream held back (text that
+      // came before Stop: the tail is flushed on abort), so theirs is read at the frame.
+      if (name === 'vanilla') assert.equal(atStop.atClick, atStop.before, 'Stop itself adds no text');
       console.log(`# ${name}: Stop click -> state 'stopped' in ${atStop.ms?.toFixed(1)} ms`);
       assert.ok(atStop.text.length > 0);
-      await page.waitForTimeout(1000);
+      // Wait for the abort to reach the server (a page that did not abort gets
+      // the rest of the answer first), then for two frames, in which a flush
+      // that was still due would have shown.
+      await streamsClosed(server.origin, requests[0]);
+      await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
       const later = await readAnswer(page);
       assert.equal(later.state, 'stopped');
-      assert.equal(later.text, atStop.text, 'the answer did not change after Stop');
+      assert.equal(await page.evaluate(() => window.__shown()), atStop.atFrame, 'the answer did not change after Stop');
+      assert.equal(later.text, atStop.text);
       assert.ok(!/Happy hacking!/.test(later.text), 'stopped before the end');
+      const source = (await truthOf(requests)).text;
+      assert.ok(later.textLength > 0 && later.textLength < source.length, `a part of the answer (${later.textLength} of ${source.length})`);
       assert.equal(await page.evaluate(() => document.getElementById('send').disabled), false, 'Send is enabled again');
       assert.deepEqual(errors, []);
       await page.close();
@@ -457,3 +488,46 @@ for (const name of APPS) {
     });
   });
 }
+
+// On the vanilla page only (the React and Vue apps share its client code
+// through the same package): the fault scenarios a retry recovers from, with
+// the time to first token the page shows, and a second turn.
+describe('vanilla only', { skip }, () => {
+  // A lower bound only where the server imposes the delay: Retry-After: 1 on the 429.
+  // The failed responses are the scenario's own: the page reports them, nothing else.
+  for (const [scenario, minTtft, failed] of [['429', 800, ['429 /v1/chat/completions']], ['500', 0, ['500 /v1/chat/completions']], ['stall', 0, []]]) {
+    test(`scenario ${scenario}: the client recovers, says it reconnected, and the answer is the source's`, { timeout: 60_000 }, async () => {
+      const { page, errors, requests } = await openApp('vanilla', { tps: 0, scenario });
+      await ask(page, PROMPT.table);
+      await settled(page);
+      const r = await readAnswer(page);
+      assert.equal(r.state, 'done', r.status);
+      assert.ok(r.reconnects >= 1, `reconnects shown (${r.reconnects})`);
+      assert.match(r.status, /reconnect/);
+      await checkAgainstSource(page, 'vanilla', r, await truthOf(requests));
+      const ttft = await page.evaluate(() => Number(document.getElementById('ttft').dataset.ms));
+      assert.ok(ttft >= minTtft, `time to first token ${ttft} ms (Retry-After honoured: >= ${minTtft})`);
+      assert.deepEqual(errors, failed);
+      await page.close();
+    });
+  }
+
+  test('a second turn sends the conversation and gets its own answer', { timeout: 60_000 }, async () => {
+    const { page, errors, requests } = await openApp('vanilla', { tps: 0 });
+    await ask(page, 'Explain the math of streaming');
+    await settled(page);
+    await ask(page, 'Now say hello with emoji');
+    await page.waitForFunction(() => window.chat.messages.length === 4 && document.body.dataset.state === 'done', null, { timeout: 45_000 });
+    const r = await readAnswer(page);
+    assert.equal(requests.length, 2);
+    const sent = JSON.parse(requests[1].body);
+    assert.deepEqual(sent.messages.map((m) => m.role), ['user', 'assistant', 'user'], 'the second request carries the conversation');
+    const expected = await expectFor(server.origin, requests[1]);
+    assert.notEqual(expected.text, (await expectFor(server.origin, requests[0])).text, 'two different answers');
+    assert.equal(await page.evaluate(() => window.chat.messages.at(-1).content), expected.text);
+    assert.equal(r.textLength, expected.text.length);
+    assert.equal(await page.locator('[data-testid=answer]').count(), 1, 'one element is the answer');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

@@ -2,7 +2,7 @@
 // `POST /mock/expect` answers, for the body, query and headers of a stream
 // request, the text, reasoning, tool calls, finish reason and usage of the
 // answer's plan (the source, not the wire, and not another run). Shared by
-// tests/examples/ and examples/vanilla/page.test.mjs.
+// the tests of tests/examples/.
 
 /** The mock server's headers that change the answer or the scenario. */
 const MOCK_HEADERS = ['x-mock-key', 'x-mock-scenario', 'x-mock-ids', 'x-mock-answer'];
@@ -41,6 +41,21 @@ export async function attemptsFor(origin, request) {
   const key = request.headers['x-mock-key'] ?? new URL(request.url).searchParams.get('key');
   const response = await fetch(`${origin}/mock/stats?key=${encodeURIComponent(key)}`);
   return (await response.json()).attempts;
+}
+
+/**
+ * Resolves once the mock server has no stream of `request`'s key connected any
+ * more: the page's abort reached the network. Waits as long as that takes (the
+ * test's own timeout bounds it); a page that never aborts resolves only when
+ * its stream ends on its own, with the whole answer.
+ */
+export async function streamsClosed(origin, request) {
+  const key = request.headers['x-mock-key'] ?? new URL(request.url).searchParams.get('key');
+  for (;;) {
+    const response = await fetch(`${origin}/mock/stats?key=${encodeURIComponent(key)}`);
+    if ((await response.json()).open === 0) return;
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
 }
 
 /** The markdown-it of the apps: React and Vue `{ html: false, linkify: true }`;

@@ -96,8 +96,8 @@ test('the packed tarball ships exactly the files package.json lists', () => {
   const names = files.map((f) => f.path).sort();
   assert.deepEqual(names, [
     'README.md', 'api.js', 'chat-core.js', 'client.js', 'delta.d.ts', 'delta.js', 'index.d.ts', 'index.js', 'loader.js', 'node.js', 'package.json',
-    'parser/api.js', 'parser/index.d.ts', 'parser/index.js', 'parser/loader.js', 'parser/node.js', 'parser/wasm_sse.js', 'parser/wasm_sse_bg.wasm',
-    'partial-json.js', 'react.d.ts', 'react.js', 'slim.d.ts', 'slim.js', 'vue.d.ts', 'vue.js', 'wasm-sse.iife.js', 'wasm_sse.js', 'wasm_sse_bg.wasm',
+    'parser/api.js', 'parser/index.d.ts', 'parser/index.js', 'parser/loader.js', 'parser/node.js', 'parser/records.js', 'parser/wasm_sse.js',
+    'parser/wasm_sse_bg.wasm', 'partial-json.js', 'react.d.ts', 'react.js', 'records.js', 'slim.d.ts', 'slim.js', 'vue.d.ts', 'vue.js', 'wasm-sse.iife.js', 'wasm_sse.js', 'wasm_sse_bg.wasm',
   ]);
 });
 
@@ -165,6 +165,28 @@ test('the classic script sets WasmSse in a page and a classic worker, and every 
     assert.equal(result.early.same, true, 'WasmSse.ready resolves to WasmSse');
     assert.match(result.early.syncError, /before the wasm was loaded; await ready first/);
     assert.equal(result.early.fetched, '1,2', 'fetchEventSource called before ready waits for it');
+  } finally {
+    await server.close();
+  }
+});
+
+test('WasmSse.init(url) in a page and WasmSse.init(bytes) in a classic worker load the wasm when it is not next to the script', async () => {
+  const dir = prepare('classic-init');
+  // The script alone in its folder: its own load of the wasm next to it fails.
+  mkdirSync(join(dir, 'lonely'), { recursive: true });
+  cpSync(join(dir, 'node_modules', 'wasm-sse', 'wasm-sse.iife.js'), join(dir, 'lonely', 'wasm-sse.iife.js'));
+  const server = await serveStatic({ mounts: { '/': dir } });
+  try {
+    browser ??= await launchChromium();
+    const { page, worker } = await pageResult(browser, withServer(`${server.origin}/index.html`), TIMEOUT);
+    for (const [label, result] of [['page', page], ['worker', worker]]) {
+      assert.ok(!result.error, `${label}: ${result.error}`);
+      assert.match(result.beforeInit, /^rejected: /, `${label}: the wasm next to the script should be missing`);
+      assert.equal(result.initResolvesToWasmSse, true, `${label}: init() resolves to WasmSse`);
+      assert.equal(result.parsed, 'parsed', `${label}: createParser after init()`);
+      assert.equal(result.streamed, '1,2', `${label}: fetchEventSource after init()`);
+    }
+    assert.equal(page.readyAfterInit, true, 'WasmSse.ready resolves to WasmSse after init()');
   } finally {
     await server.close();
   }

@@ -10,10 +10,9 @@
 // terminal or /dev/null as stdin is not watched). SSE_SERVER_LOG=1 logs each
 // request to stderr.
 //
-// Every response, the CORS preflight included, carries CORS headers: the request's
-// Origin (with credentials allowed) or `*`, every method, the requested headers,
-// and `Access-Control-Expose-Headers: *` plus explicit names (`*` does not apply
-// to credentialed requests). Streams are `text/event-stream; charset=utf-8`,
+// The plumbing (CORS on every response and the preflight, writing with
+// backpressure, the drop, the READY line and the lifecycle) is the server kit's,
+// examples/server/kit.mjs. Streams are `text/event-stream; charset=utf-8`,
 // `Cache-Control: no-store`, with headers flushed before the first event.
 //
 // `key` (attempt counters) and `stream` (resume state) keep parallel tests apart:
@@ -55,9 +54,9 @@
 //
 // which `LINES_EVENTS` in ./fixtures.mjs lists for tests.
 
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { fstatSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { allowCrossOrigin, drop, listen, openEventStream, readBody, serveAsCommand, write } from '../../examples/server/kit.mjs';
 import { LINES_SCRIPT, OPENAI_TOKENS } from './fixtures.mjs';
 
 const EXPOSED = ['Retry-After', 'Content-Type', 'Content-Length', 'X-Attempt', 'X-Expected-Text', 'Location', 'Date', 'Last-Event-ID', 'Cache-Control'];
@@ -105,68 +104,6 @@ function resumeAfter(req) {
   return Number.isSafeInteger(id) && id > 0 ? id : 0;
 }
 
-function cors(req, res) {
-  const origin = req.headers.origin;
-  if (origin) {
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Access-Control-Allow-Credentials', 'true');
-    res.setHeader('Vary', 'Origin');
-  } else {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-  }
-  res.setHeader('Access-Control-Expose-Headers', ['*', ...EXPOSED].join(', '));
-}
-
-function preflight(req, res) {
-  res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] || '*');
-  res.setHeader('Access-Control-Max-Age', '0');
-  res.writeHead(204).end();
-}
-
-function startStream(res, extra = {}) {
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-store',
-    'X-Accel-Buffering': 'no',
-    ...extra,
-  });
-  res.flushHeaders();
-}
-
-function open(res) {
-  return !res.destroyed && !res.writableEnded;
-}
-
-/** Writes, waiting for the socket to drain when it is full. False if the client left. */
-function write(res, data) {
-  if (!open(res)) return Promise.resolve(false);
-  if (res.write(data)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ok) => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      resolve(ok);
-    };
-    const onDrain = () => done(true);
-    const onClose = () => done(false);
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
-}
-
-/** Ends the response abruptly: what was written is flushed, then the connection is
- *  closed without the final chunk of the chunked body, so the client's read fails
- *  (`TypeError: terminated` in Node, ERR_INCOMPLETE_CHUNKED_ENCODING in Chromium). */
-function drop(res) {
-  if (!open(res)) return;
-  // Let the client read what was written first: a browser that sees the broken
-  // connection before it has read the bytes errors the body stream, and erroring
-  // a stream discards its queued chunks (Chromium then loses whole connections'
-  // worth of events, which only the resume would recover, slowly).
-  setTimeout(() => open(res) && res.socket?.end(), 30);
-}
-
 function event({ id, event: type, data }) {
   let text = '';
   if (type !== undefined) text += `event: ${type}\n`;
@@ -178,15 +115,6 @@ function event({ id, event: type, data }) {
 function plain(res, status, body, headers = {}) {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
   res.end(body);
-}
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 const WEEKDAYS_LONG = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -204,7 +132,7 @@ const scenarios = {
   async dribble(req, res, q) {
     const n = int(q, 'n', 5);
     const interval = int(q, 'interval', 50);
-    startStream(res);
+    openEventStream(res);
     for (let i = resumeAfter(req) + 1; i <= n; i++) {
       if (!(await write(res, event({ id: i, data: i })))) return;
       if (i < n) await sleep(interval);
@@ -221,7 +149,7 @@ const scenarios = {
     streams.set(name, state);
     state.connections++;
     state.lastEventIds.push(req.headers['last-event-id'] ?? null);
-    startStream(res, { 'X-Attempt': String(state.connections) });
+    openEventStream(res, { 'X-Attempt': String(state.connections) });
     let sentHere = 0;
     for (let i = resumeAfter(req) + 1; i <= total; i++) {
       if (!(await write(res, event({ id: i, data: i })))) return;
@@ -250,7 +178,7 @@ const scenarios = {
     const after = ids ? resumeAfter(req) : 0;
     const replay = q.get('replay') ?? 'none';
     const from = after === 0 || replay === 'all' ? 1 : replay === 'last' ? after : after + 1;
-    startStream(res, { 'X-Attempt': String(n) });
+    openEventStream(res, { 'X-Attempt': String(n) });
     let sent = 0;
     for (let i = from; i <= events.length; i++) {
       const text = (ids ? `id: ${i}\n` : '') + events[i - 1];
@@ -269,7 +197,7 @@ const scenarios = {
     if (q.has('location')) headers.Location = q.get('location');
     if (q.has('type')) headers['Content-Type'] = q.get('type');
     if (code === 200 && !q.has('type')) {
-      startStream(res);
+      openEventStream(res);
       res.end(event({ data: 'ok' }));
     } else if (code === 204 || code === 304) {
       res.writeHead(code, headers).end();
@@ -298,7 +226,7 @@ const scenarios = {
       plain(res, code, `failing attempt ${n} of ${k} with ${code}`, headers);
       return;
     }
-    startStream(res, headers);
+    openEventStream(res, headers);
     res.end(event({ id: 1, data: `ok after ${n} attempts` }));
   },
 
@@ -312,7 +240,7 @@ const scenarios = {
     const ms = int(q, 'ms', 500);
     const total = Math.max(1, int(q, 'attempts', 2));
     const n = bump('retry', q.get('key') ?? '');
-    startStream(res, { 'X-Attempt': String(n) });
+    openEventStream(res, { 'X-Attempt': String(n) });
     await write(res, `retry: ${ms}\n\n`);
     await write(res, event({ id: n, data: JSON.stringify({ attempt: n, t: now() }) }));
     if (n < total) drop(res);
@@ -322,7 +250,7 @@ const scenarios = {
   async echo(req, res, q) {
     const body = await readBody(req);
     const n = bump('echo', q.get('key') ?? '');
-    startStream(res, { 'X-Attempt': String(n) });
+    openEventStream(res, { 'X-Attempt': String(n) });
     const data = JSON.stringify({
       attempt: n,
       method: req.method,
@@ -343,7 +271,7 @@ const scenarios = {
   async stall(req, res, q) {
     const events = int(q, 'events', 0);
     const heartbeat = int(q, 'heartbeat', 0);
-    startStream(res);
+    openEventStream(res);
     for (let i = 1; i <= events; i++) await write(res, event({ id: i, data: i }));
     if (heartbeat) {
       const timer = setInterval(() => write(res, ':\n'), heartbeat);
@@ -354,7 +282,7 @@ const scenarios = {
 
   async giant(req, res, q) {
     const size = int(q, 'size', 1 << 20);
-    startStream(res);
+    openEventStream(res);
     const block = Buffer.alloc(64 * 1024, 'x');
     if (!(await write(res, 'data: '))) return;
     for (let left = size; left > 0; left -= block.length) {
@@ -370,7 +298,7 @@ const scenarios = {
     const delay = int(q, 'delay', 2);
     const text = LINES_SCRIPT.map((line) => line + eol).join('');
     const bytes = Buffer.concat([q.get('bom') === '1' ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(text)]);
-    startStream(res);
+    openEventStream(res);
     if (!split) {
       res.end(bytes);
       return;
@@ -395,7 +323,7 @@ const scenarios = {
         model: 'gpt-test',
         choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       })}\n\n`;
-    startStream(res, { 'X-Expected-Text': encodeURIComponent(tokens.join('')) });
+    openEventStream(res, { 'X-Expected-Text': encodeURIComponent(tokens.join('')) });
     if (!(await write(res, chunk({ role: 'assistant', content: '' })))) return;
     for (const content of tokens) {
       await sleep(interval);
@@ -408,7 +336,7 @@ const scenarios = {
   async timed(req, res, q) {
     const n = int(q, 'n', 10);
     const interval = int(q, 'interval', 10);
-    startStream(res);
+    openEventStream(res);
     for (let i = resumeAfter(req) + 1; i <= n; i++) {
       if (!(await write(res, event({ id: i, data: JSON.stringify({ i, t: now() }) })))) return;
       if (i < n) await sleep(interval);
@@ -434,15 +362,13 @@ const scenarios = {
   },
 };
 
-const server = http.createServer(async (req, res) => {
+Object.assign(scenarios, (await import('./chaos.mjs')).scenarios); // /chaos, /hostile: see chaos.mjs
+
+async function handle(req, res) {
   if (process.env.SSE_SERVER_LOG === '1') {
     process.stderr.write(`${req.method} ${req.url} last-event-id=${req.headers['last-event-id'] ?? '-'}\n`);
   }
-  cors(req, res);
-  if (req.method === 'OPTIONS') {
-    preflight(req, res);
-    return;
-  }
+  if (allowCrossOrigin(req, res, { expose: EXPOSED })) return;
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const name = url.pathname.replace(/^\/+|\/+$/g, '');
   const handler = Object.hasOwn(scenarios, name) ? scenarios[name] : null;
@@ -457,36 +383,13 @@ const server = http.createServer(async (req, res) => {
     if (!res.headersSent) plain(res, 500, 'server error');
     else res.destroy();
   }
-});
-
-let stopping = false;
-function shutdown() {
-  if (stopping) return;
-  stopping = true;
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-}
-
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
-
-// Watch stdin only when a parent holds it as a pipe: a terminal or /dev/null
-// (a shell's `&` job) would end the server at once or never.
-try {
-  const stdin = fstatSync(0);
-  if (stdin.isFIFO() || stdin.isSocket()) {
-    process.stdin.on('end', shutdown);
-    process.stdin.on('close', shutdown);
-    process.stdin.on('error', shutdown);
-    process.stdin.resume();
-  }
-} catch {
-  // No stdin at all: nothing to watch.
 }
 
 const arg = process.argv.slice(2).find((a) => /^\d+$/.test(a));
 const port = Number(arg ?? process.env.PORT ?? 0);
-server.listen(port, '127.0.0.1', () => {
-  process.stdout.write(`READY ${server.address().port}\n`);
-});
+try {
+  serveAsCommand(await listen(handle, { port }));
+} catch (error) {
+  process.stderr.write(`sse-server: cannot listen on 127.0.0.1:${port}: ${error.message}\n`);
+  process.exit(1);
+}

@@ -1,23 +1,18 @@
-// Starts tests/server/sse-server.mjs as a child process on a free port and
-// waits for its own READY line, so that a stale server left on some port can
-// never stand in for it. Returns { base, close }.
-import { spawn } from 'node:child_process';
+// Starts the SSE test server (tests/server/sse-server.mjs) as a child process on
+// a port the OS picks, and resolves once it printed its own READY line (the
+// server kit's spawnUntilReady). Used by the package tests, the server's
+// self-test and scripts/with-sse-server.mjs.
+import { fileURLToPath } from 'node:url';
+import { spawnUntilReady } from '../../examples/server/kit.mjs';
 
-const script = new URL('../server/sse-server.mjs', import.meta.url).pathname;
+export const SSE_SERVER = fileURLToPath(new URL('../server/sse-server.mjs', import.meta.url));
 
-export async function startSseServer() {
-  const child = spawn(process.execPath, [script, '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const match = /READY (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`the SSE test server exited with ${code} before READY`)));
-  });
-  return {
-    base: `http://127.0.0.1:${port}`,
-    close: () => child.kill('SIGTERM'),
-  };
+/**
+ * @param {{ port?: number, env?: Record<string, string>, readyTimeoutMs?: number }} [options]
+ *   port: 0 (default) for any free one.
+ * @returns what spawnUntilReady returns, plus `base` (the origin) and `close()` (stop).
+ */
+export async function startSseServer({ port = 0, env, readyTimeoutMs } = {}) {
+  const server = await spawnUntilReady(SSE_SERVER, [String(port)], { env, readyTimeoutMs });
+  return { ...server, base: server.origin, close: () => server.stop() };
 }

@@ -136,6 +136,13 @@ pub enum DeltaError {
         /// Byte offset in `data` where the scanner gave up.
         at: usize,
     },
+    /// Raw event-stream bytes fed to the pipeline held a line or an event longer
+    /// than the parser's buffer limit; the stream stops there rather than
+    /// dropping that event unseen.
+    MaxBufferSize {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl DeltaError {
@@ -144,6 +151,7 @@ impl DeltaError {
         match self {
             DeltaError::Stream { .. } => "stream-error",
             DeltaError::InvalidJson { .. } => "invalid-json",
+            DeltaError::MaxBufferSize { .. } => "max-buffer",
         }
     }
 }
@@ -158,6 +166,9 @@ impl fmt::Display for DeltaError {
                 write!(f, "the stream reported an error: {message}")
             }
             DeltaError::InvalidJson { at } => write!(f, "invalid JSON in event data at byte {at}"),
+            DeltaError::MaxBufferSize { limit } => {
+                write!(f, "a line or event exceeded the maximum buffer size of {limit} bytes")
+            }
         }
     }
 }

@@ -27,6 +27,9 @@
 //! }
 //! ```
 
+// The example above is compiled for wasm32 by `make test-wasm`
+// (`cargo test --doc --target wasm32-unknown-unknown`): the module exists only there.
+
 use std::cell::RefCell;
 use std::fmt;
 use std::pin::Pin;
