@@ -954,6 +954,32 @@ async fn an_abort_while_an_async_onopen_is_pending_resolves() {
     assert_quiet_after(&ran, 200.0).await;
 }
 
+#[test]
+async fn an_abort_in_the_turn_onopen_settles_stops_before_onstream() {
+    // onopen's promise settles, and the abort lands, in one microtask: both
+    // races are ready at once, and the abort must still win.
+    for sync in [false, true] {
+        let client = Client::new();
+        let controller = client.controller.clone();
+        let client = client.onopen(move |_| {
+            let controller = controller.clone();
+            if sync {
+                controller.abort();
+                return Ok(JsValue::UNDEFINED);
+            }
+            let abort = Closure::once(move |_: JsValue| controller.abort());
+            let settles = Promise::resolve(&JsValue::UNDEFINED).then(&abort);
+            abort.forget();
+            Ok(settles.into())
+        });
+        let ran = client.run("/dribble?n=3&interval=0").await;
+        let log = ran.ok();
+        assert_eq!((log.opens.get(), log.delivers.get()), (1, 0), "sync: {sync}");
+        assert!(log.metrics.borrow().is_empty(), "sync: {sync}: onmetrics after the abort");
+        assert_quiet_after(&ran, 100.0).await;
+    }
+}
+
 // ------------------------------------------------------------------ how the promise settles
 
 #[test]
@@ -1221,6 +1247,20 @@ async fn an_idle_stream_times_out_with_an_idle_timeout_error() {
     let first_error = log.errors.borrow()[0].0;
     let waited = first_error - log.fetches.borrow()[0].at;
     assert!(waited >= 145.0, "timed out after {waited} ms");
+}
+
+#[test]
+async fn a_server_that_never_answers_times_out_like_a_silent_body() {
+    // The idle timeout counts from the request, not from the headers: a server
+    // that accepted the connection and hangs is as silent as a stalled body.
+    let client = Client::new().option("idleTimeoutMs", 150).option("maxRetries", 1).option("retryDelayMs", 1);
+    let ran = client.run("/stall?headers=0").await;
+    let error = ran.err();
+    assert_eq!(prop_str(&error, "type").as_deref(), Some("max-retries"), "{}", describe(&error));
+    assert_eq!(prop_str(&prop(&error, "cause"), "type").as_deref(), Some("idle-timeout"));
+    let log = &ran.log;
+    assert_eq!(log.error_types(), ["idle-timeout", "idle-timeout"]);
+    assert_eq!((log.fetch_count(), log.opens.get()), (2, 0));
 }
 
 #[test]

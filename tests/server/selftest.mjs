@@ -318,6 +318,15 @@ test('stall with a heartbeat sends only comments', async () => {
   controller.abort();
 });
 
+test('stall with headers=0 does not even answer', async () => {
+  const controller = new AbortController();
+  const answer = fetch(url('/stall?headers=0'), { signal: controller.signal });
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('no answer'), 300));
+  assert.equal(await Promise.race([answer, timeout]), 'no answer');
+  controller.abort();
+  await assert.rejects(answer);
+});
+
 test('giant sends one event of the requested size, then a small one', async () => {
   const size = 300_000;
   const { bytes, error } = await readAll(await fetch(url(`/giant?size=${size}`)));

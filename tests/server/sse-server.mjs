@@ -30,7 +30,7 @@
 // | /content-type   | type= (absent: no Content-Type)                    | status 200, the given Content-Type (or none), and a valid SSE body `data: not an event stream` that must not be delivered.
 // | /retry          | ms=500 attempts=2 key=                             | `retry: ms`, then one event `id: <n>` / `data: {"attempt":n,"t":<server ms>}`; then attempts 1..attempts-1 drop the connection, attempt `attempts` (and later) ends cleanly.
 // | /echo           | key= drops=0                                       | reads the whole request body, then one `event: echo` whose data is JSON {attempt, method, url, headers, rawHeaders, lastEventId (the header's bytes read as UTF-8), body, bodyBase64, bodyLength}. Attempts <= drops end with a dropped socket, later ones cleanly. Any method.
-// | /stall          | events=0 heartbeat=0                               | headers, `events` events, then nothing, forever (or a `:` comment every heartbeat ms), until the client goes.
+// | /stall          | events=0 heartbeat=0 headers=1                     | headers, `events` events, then nothing, forever (or a `:` comment every heartbeat ms), until the client goes. headers=0: not even the headers (a server that accepted the request and hangs).
 // | /giant          | size=1048576                                       | one event whose data is `size` bytes of `x` (one line), then `data: after`, then end. Honours backpressure.
 // | /lines          | eol=lf|cr|crlf bom=0 split=0 delay=2               | a fixed script with multi-byte text (below) and the chosen line end, after a BOM if bom=1. split=N writes N bytes per `res.write` with `delay` ms between (split=1: every byte alone, so chunks split inside UTF-8 sequences and between CR and LF); split=0 writes it at once.
 // | /openai         | n=12 interval=20                                   | OpenAI-style chat.completion.chunk events (`data: {json}`, no event name or id), role first, content deltas with multi-byte text, a finish_reason chunk, then `data: [DONE]`. Header `X-Expected-Text`: the joined content, percent-encoded.
@@ -271,6 +271,7 @@ const scenarios = {
   async stall(req, res, q) {
     const events = int(q, 'events', 0);
     const heartbeat = int(q, 'heartbeat', 0);
+    if (int(q, 'headers', 1) === 0) return;
     openEventStream(res);
     for (let i = 1; i <= events; i++) await write(res, event({ id: i, data: i }));
     if (heartbeat) {

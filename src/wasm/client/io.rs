@@ -31,6 +31,11 @@ pub(crate) async fn wait_until_visible() {
     }
 }
 
+/// Whether `signal` has aborted (never without one).
+pub(crate) fn is_aborted(signal: &Option<web_sys::AbortSignal>) -> bool {
+    signal.as_ref().is_some_and(|s| s.aborted())
+}
+
 /// Resolves when `signal` aborts; never without one.
 pub(crate) async fn abort_of(signal: &Option<web_sys::AbortSignal>) {
     match signal {

@@ -28,7 +28,7 @@ use crate::reconnect::{
     classify, Decision, Metrics, Override, ReconnectOptions, ReconnectPolicy, Replay, ResponseHead,
     StreamError, Verdict,
 };
-use io::{abort_of, page_is_hidden, race, wait_until_visible, AbortOnDrop, Sleep};
+use io::{abort_of, is_aborted, page_is_hidden, race, wait_until_visible, AbortOnDrop, Sleep};
 
 pub use js::{run_event_source, Hooks};
 pub use stream::{ClientError, EventSource, EventStream, Message};
@@ -107,8 +107,7 @@ pub(crate) async fn run<D: Driver>(
     config: &Config,
     signal: &Option<web_sys::AbortSignal>,
 ) -> Result<(), D::Error> {
-    let aborted = || signal.as_ref().is_some_and(|s| s.aborted());
-    if aborted() {
+    if is_aborted(signal) {
         return Ok(());
     }
     let now = js_sys::Date::now;
@@ -133,7 +132,7 @@ pub(crate) async fn run<D: Driver>(
             }
         }
         attempt += 1;
-        if aborted() {
+        if is_aborted(signal) {
             return Ok(());
         }
 
@@ -147,7 +146,7 @@ pub(crate) async fn run<D: Driver>(
             replay: &mut replay,
         };
         let outcome = attempt.connect(input, init, &mut parser).await;
-        if aborted() {
+        if is_aborted(signal) {
             return Ok(());
         }
         let decision = match outcome {
@@ -166,7 +165,7 @@ pub(crate) async fn run<D: Driver>(
             }
             Outcome::Thrown(thrown) => thrown_decision(driver, &mut policy, &thrown)?,
         };
-        if aborted() {
+        if is_aborted(signal) {
             return Ok(());
         }
         match decision {
@@ -297,15 +296,32 @@ impl<D: Driver> Attempt<'_, D> {
             Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise)),
             Err(e) => return Err(Outcome::Failed(StreamError::Network { message: js_message(&e) })),
         };
-        let response = match race(fetched, abort_of(signal)).await {
+        // The idle timeout covers the wait for the headers too: a server that
+        // accepts the connection and never answers is as silent as one that
+        // stops mid-body. Our controller cancels the request when we return.
+        let headers_or_silence = async {
+            match self.config.idle_timeout_ms {
+                Some(ms) => match race(fetched, Sleep::new(ms)).await {
+                    Either::Left(fetched) => Ok(fetched),
+                    Either::Right(()) => Err(StreamError::IdleTimeout { timeout_ms: ms as u64 }),
+                },
+                None => Ok(fetched.await),
+            }
+        };
+        let response = match race(headers_or_silence, abort_of(signal)).await {
             Either::Right(()) => return Err(Outcome::Aborted),
-            Either::Left(Err(e)) => {
+            Either::Left(Err(silence)) => return Err(Outcome::Failed(silence)),
+            Either::Left(Ok(Err(e))) => {
                 return Err(Outcome::Failed(StreamError::Network { message: js_message(&e) }))
             }
-            Either::Left(Ok(response)) => response.dyn_into::<web_sys::Response>().map_err(|_| {
+            Either::Left(Ok(Ok(response))) => response.dyn_into::<web_sys::Response>().map_err(|_| {
                 Outcome::Thrown(js_sys::TypeError::new("fetch did not return a Response").into())
             })?,
         };
+        // A fetch that settles in the turn of the abort wins the race above.
+        if is_aborted(signal) {
+            return Err(Outcome::Aborted);
+        }
         self.metrics.on_headers(js_sys::Date::now());
         Ok(response)
     }
@@ -325,6 +341,11 @@ impl<D: Driver> Attempt<'_, D> {
                         Either::Left(Ok(_)) => {}
                     }
                 }
+                // onopen may have aborted (synchronously, or before its promise
+                // settled in the same turn): no onstream or onmetrics then.
+                if is_aborted(signal) {
+                    return Err(Outcome::Aborted);
+                }
             }
             None => match default_check(response) {
                 Verdict::Open => {}
@@ -336,6 +357,9 @@ impl<D: Driver> Attempt<'_, D> {
             },
         }
         self.driver.on_stream_open(response).map_err(Outcome::Thrown)?;
+        if is_aborted(signal) {
+            return Err(Outcome::Aborted);
+        }
         self.driver.on_metrics(self.metrics);
         Ok(())
     }
@@ -389,7 +413,7 @@ impl<D: Driver> Attempt<'_, D> {
             if let Some(outcome) = self.feed(&buffer[..len], parser) {
                 return outcome;
             }
-            if signal.as_ref().is_some_and(|s| s.aborted()) {
+            if is_aborted(signal) {
                 return Outcome::Aborted;
             }
         }
