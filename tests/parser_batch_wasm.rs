@@ -209,8 +209,18 @@ fn string_chunks_cut_between_utf16_units_match_the_native_parser() {
         // back for the next chunk, so a pair split between chunks stays whole.
         let mut held: Vec<u16> = Vec::new();
         let mut feed = |parser: &mut WasmParser, chunk: &[u16], got: &mut Vec<Item>| {
-            let js = JsString::from_char_code(chunk);
-            let records = parser.feed_str(&String::from(js));
+            // `String::from` encodes like TextEncoder (a lone surrogate is
+            // U+FFFD); the bytes go where `feed(string)`'s encodeInto puts them.
+            let text = String::from(JsString::from_char_code(chunk));
+            let at = parser.input_area(text.len());
+            let memory: js_sys::WebAssembly::Memory = wasm_sse::wasm::parser::wasm_memory().unchecked_into();
+            js_sys::Uint8Array::new_with_byte_offset_and_length(
+                &memory.buffer(),
+                at as u32,
+                text.len() as u32,
+            )
+            .copy_from(text.as_bytes());
+            let records = parser.feed_input(text.len());
             decode(&records, &mut Texts::take(parser), &mut last_id, got);
         };
         for cut in cuts(&mut rng, units.len()) {

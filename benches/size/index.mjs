@@ -22,7 +22,8 @@ export const perEnv = false;
 /** Budgets in bytes, decimal (issue 10): gzip -9 of everything the entry loads. */
 export const BUDGETS = { parser: 8_000, main: 35_000 };
 
-const OURS = [
+/** Our entries, each with its budget. */
+export const OURS = [
   { subpath: './parser', label: 'wasm-sse/parser (createParser, EventSourceParserStream)', budget: BUDGETS.parser },
   { subpath: '.', label: 'wasm-sse (parser + fetchEventSource + createDeltaStream)', budget: BUDGETS.main },
 ];
@@ -50,7 +51,12 @@ async function bundledJs(absEntry) {
   return out.outputFiles[0].contents;
 }
 
-async function measure(dir, entry) {
+/**
+ * What `entry` of the package in `dir` weighs, gzip -9: `rows` (each file it
+ * loads), `shipped` ({ raw, gz } of those files), `wasmGz`, `bundledJsGz` (the
+ * entry bundled and minified) and `bundled` (that plus the wasm).
+ */
+export async function measure(dir, entry) {
   const files = loadedFiles(dir, entry);
   const wasmFiles = files.filter((f) => f.endsWith('.wasm'));
   const wasm = join(dirname(entry), 'wasm_sse_bg.wasm');
