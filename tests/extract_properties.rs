@@ -1,9 +1,8 @@
 //! Property tests: the one-pass extractors against a full parse by serde_json.
 //! Generated documents (members in any order, no repeated names, any spacing,
-//! escaped or raw non-ASCII) are read by the JSON pointer, Anthropic and
-//! OpenAI Responses presets; what they find must be what serde_json finds at
-//! the same place. (The OpenAI Chat preset has the same check in
-//! `src/delta/tests.rs`.)
+//! escaped or raw non-ASCII) are read by the JSON pointer and the OpenAI Chat,
+//! Anthropic and OpenAI Responses presets; what they find must be what
+//! serde_json finds at the same place, and a cut document is never text.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -96,8 +95,8 @@ fn write(j: &J, style: Style, out: &mut String) {
 
 fn text() -> impl Strategy<Value = String> {
     let pieces = vec![
-        "a", "b c", "{", "}", "[", "]", "\"", "\\", ":", ",", "/", "~", "\n", "\t", "\u{1}", "é", "你", "😀",
-        "error", "delta", "text", "0", "null",
+        "a", "b c", "{", "}", "[", "]", "\"", "\\", ":", ",", "/", "~", "\n", "\t", "\u{1}", "\u{7f}", "é", "你", "😀",
+        "👩‍💻", "\\u0065", "error", "delta", "text", "content", "choices", "0", "null",
     ];
     prop::collection::vec(prop::sample::select(pieces), 0..5).prop_map(|v| v.concat())
 }
@@ -106,7 +105,7 @@ fn text() -> impl Strategy<Value = String> {
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "a", "b", "0", "1", "error", "type", "delta", "text", "a/b", "~c", "é", ""
+            "a", "b", "0", "1", "error", "type", "delta", "text", "content", "choices", "role", "e\"r", "a/b", "~c", "é", ""
         ])
         .prop_map(str::to_owned),
         text(),
@@ -326,8 +325,60 @@ fn responses_oracle(event: &str, v: &Value) -> Result<Option<String>, ()> {
     }
 }
 
+/// An OpenAI chat chunk: maybe `choices[0].delta.content` (of any kind), maybe
+/// a top-level `error`, other members around them, in any order.
+fn openai_doc() -> impl Strategy<Value = J> {
+    let content = prop_oneof![3 => text().prop_map(J::Str), 1 => value()];
+    let delta = (members(), content, any::<(usize, usize)>())
+        .prop_map(|(others, content, at)| place(vec![("content".to_owned(), content)], others, at));
+    let choice = (members(), delta, any::<(usize, usize)>())
+        .prop_map(|(others, delta, at)| place(vec![("delta".to_owned(), delta)], others, at));
+    let choices = prop_oneof![
+        4 => (choice, prop::collection::vec(value(), 0..2)).prop_map(|(first, mut rest)| {
+            rest.insert(0, first);
+            J::Arr(rest)
+        }),
+        1 => value(),
+    ];
+    let error = prop_oneof![Just(None), Just(Some(J::Null)), value().prop_map(Some)];
+    (members(), prop::option::of(choices), error, any::<(usize, usize)>()).prop_map(|(others, choices, error, at)| {
+        let error = error.map(|e| ("error".to_owned(), e));
+        let choices = choices.map(|c| ("choices".to_owned(), c));
+        place(error.into_iter().chain(choices).collect(), others, at)
+    })
+}
+
+fn openai_oracle(v: &Value) -> Result<Option<String>, ()> {
+    if has_error(v) {
+        return Err(());
+    }
+    Ok(v.pointer("/choices/0/delta/content").and_then(Value::as_str).map(str::to_owned))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_openai_preset_finds_what_serde_json_finds(doc in openai_doc(), style in style()) {
+        let data = render(&doc, style);
+        let v: Value = serde_json::from_str(&data).expect("the generator writes JSON");
+        agrees(Extractor::OpenAiChat, "message", &data, openai_oracle(&v))?;
+    }
+
+    #[test]
+    fn a_cut_openai_chunk_is_never_text(doc in openai_doc(), style in style(), at in any::<usize>()) {
+        let data = render(&doc, style);
+        let end = data.rfind('}').expect("an object");
+        let cuts: Vec<usize> = data[..end].char_indices().map(|(i, _)| i).collect();
+        let cut = &data[..cuts[at % cuts.len()]];
+        let got = Extractor::OpenAiChat.extract("message", cut);
+        let v: Value = serde_json::from_str(&data).expect("the generator writes JSON");
+        match openai_oracle(&v) {
+            // An error member before the cut may be reported as such.
+            Err(()) => prop_assert!(got.is_err(), "{cut}: {got:?}"),
+            Ok(_) => prop_assert!(matches!(got, Err(DeltaError::InvalidJson { .. })), "{cut}: {got:?}"),
+        }
+    }
 
     #[test]
     fn a_json_pointer_finds_what_serde_json_finds(
