@@ -62,6 +62,16 @@ export const microsoft = {
     }),
 };
 
+/** eventsource-parser's README loop: the body decoded, each chunk fed to `parser`. */
+async function feedDecoded(response, parser) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parser.feed(value);
+  }
+}
+
 /** Its README's first example: a parser fed the decoded text chunk by chunk. */
 export const eventsourceParserFeed = {
   name: ESP_FEED,
@@ -74,12 +84,7 @@ export const eventsourceParserFeed = {
       },
       onError: rethrow,
     });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parser.feed(value);
-    }
+    await feedDecoded(response, parser);
   },
 };
 
@@ -114,12 +119,7 @@ export const eventsourceParserJson = {
       },
       onError: rethrow,
     });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parser.feed(value);
-    }
+    await feedDecoded(response, parser);
   },
 };
 

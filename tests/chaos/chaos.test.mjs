@@ -4,9 +4,8 @@
 // UTF-8 sequences, CRLFs and field names among them) and stalls under and over
 // the idle timeout. One seed per run, printed; `CHAOS_SEED=<n>` replays it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startSseServer } from '../support/sse-server.mjs';
-import { nodePackage, openPackagePage, root } from './harness.mjs';
+import { test } from 'node:test';
+import { nodePackage, root, suiteFixtures } from './harness.mjs';
 import { pickSeed } from './stream.js';
 import * as runs from './run.js';
 
@@ -18,17 +17,7 @@ console.log(`chaos seed ${seed} (replay: CHAOS_SEED=${seed} node --test tests/ch
 // A hang is a failure with the test's name, not a stuck run.
 const TIMEOUT = 180_000;
 
-let server;
-let page;
-
-before(async () => {
-  server = await startSseServer();
-});
-
-after(async () => {
-  await page?.close();
-  server?.close();
-});
+const fixtures = suiteFixtures({ '/chaos/': `${root}tests/chaos` });
 
 const ENVS = {
   node: async (runner, params) => {
@@ -36,14 +25,14 @@ const ENVS = {
     return runs[runner](fetchEventSource, params);
   },
   chromium: async (runner, params) => {
-    page ??= await openPackagePage({ '/chaos/': `${root}tests/chaos` });
+    const page = await fixtures.page();
     return page.call('/chaos/run.js', runner, params);
   },
 };
 
 for (const [env, run] of Object.entries(ENVS)) {
   test(`${env}: 10,000 events through random drops and stalls arrive exactly once, in order, and the promise resolves (seed ${seed})`, { timeout: TIMEOUT }, async () => {
-    const result = await run('runDelivery', { base: server.base, seed, n: EVENTS });
+    const result = await run('runDelivery', { base: fixtures.server.base, seed, n: EVENTS });
     console.log(`chaos ${env}: ${JSON.stringify({ ...result, mismatch: undefined })}`);
     assert.equal(result.mismatch, null, `the first event that differs (CHAOS_SEED=${seed})`);
     assert.equal(result.events, EVENTS);
@@ -59,7 +48,7 @@ for (const [env, run] of Object.entries(ENVS)) {
   });
 
   test(`${env}: an abort in onmessage or from a timer settles the promise and no callback runs after it (seed ${seed})`, { timeout: TIMEOUT }, async () => {
-    const results = await run('runAborts', { base: server.base, seed, n: ABORT_EVENTS });
+    const results = await run('runAborts', { base: fixtures.server.base, seed, n: ABORT_EVENTS });
     console.log(`chaos ${env} aborts: ${JSON.stringify(results)}`);
     for (const r of results) {
       assert.equal(r.settled, 'resolved', `abort ${r.how}`);

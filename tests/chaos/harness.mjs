@@ -1,6 +1,8 @@
 // What the chaos and hostile suites share: the built package (pkg/, from
 // `make build`) in Node, and in a page of its own origin in headless Chromium.
+import { after, before } from 'node:test';
 import { launchChromium } from '../support/browser.mjs';
+import { startSseServer } from '../support/sse-server.mjs';
 import { serveStatic } from '../support/static-server.mjs';
 
 export const root = new URL('../..', import.meta.url).pathname;
@@ -38,4 +40,23 @@ export async function openPackagePage(mounts) {
       await server.close();
     },
   };
+}
+
+/**
+ * A test file's fixtures: the test server (`server`, started before the file's
+ * tests) and a package page with `mounts`, opened at the first `page()`; both
+ * are closed after the tests.
+ */
+export function suiteFixtures(mounts) {
+  const fixtures = { server: null, page: () => (opening ??= openPackagePage(mounts)) };
+  let opening;
+  before(async () => {
+    fixtures.server = await startSseServer();
+  });
+  after(async () => {
+    const page = await opening?.catch(() => null);
+    await page?.close();
+    fixtures.server?.close();
+  });
+  return fixtures;
 }
