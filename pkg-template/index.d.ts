@@ -164,7 +164,7 @@ export type FetchEventSourceErrorType =
    * request could not continue it, and the request (not GET/HEAD) was not sent
    * again; the dropped error is its `cause`. See `restartWithoutId`. */
   | 'network'
-  /** No byte arrived for `idleTimeoutMs` (comments count as bytes): `timeoutMs`. */
+  /** No headers or no byte arrived for `idleTimeoutMs` (comments count as bytes): `timeoutMs`. */
   | 'idle-timeout'
   /** A line or event outgrew `maxBufferSize`: `limit`. */
   | 'max-buffer'
@@ -309,7 +309,8 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'signal' | 'head
    * (A resumed stream, with an ID, drops events the server sends again.)
    */
   restartWithoutId?: boolean;
-  /** An error (`idle-timeout`, retried as a network error) when no byte arrives for this long. */
+  /** An error (`idle-timeout`, retried as a network error) when no response headers, or no byte
+   * of the body, arrive for this long. */
   idleTimeoutMs?: number;
   /** The most bytes one line or event may hold (`max-buffer`, not retried: the
    * resumed stream would meet the same event). Default 32 MiB, far above any

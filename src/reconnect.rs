@@ -247,7 +247,8 @@ pub enum StreamError {
         /// The message of the JS error.
         message: String,
     },
-    /// No bytes arrived for the configured idle time; treated as a network error.
+    /// No response headers, or no byte of the body, arrived for the configured
+    /// idle time; treated as a network error.
     IdleTimeout {
         /// The idle time that passed, in milliseconds.
         timeout_ms: u64,

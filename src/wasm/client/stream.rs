@@ -150,7 +150,8 @@ impl EventSource {
         self
     }
 
-    /// No byte for this long (comments count) is a network error, retried.
+    /// No response headers, or no byte (comments count), for this long is a
+    /// network error, retried.
     pub fn idle_timeout_ms(mut self, ms: u32) -> EventSource {
         self.config.idle_timeout_ms = Some(f64::from(ms));
         self
