@@ -84,8 +84,10 @@ const everyOption = {
       void shown;
     },
     onError(error) {
-      const type: 'stream-error' | 'invalid-json' = error.type;
+      const type: 'stream-error' | 'invalid-json' | 'max-buffer' = error.type;
+      const limit: number | undefined = error.limit;
       void type;
+      void limit;
     },
     onDone() {},
   },
