@@ -16,6 +16,7 @@ export const EMPTY_ANSWER = Object.freeze({
   toolCalls: Object.freeze([]),
   usage: null,
   finishReason: null,
+  codeFence: null,
   restarts: 0,
 });
 const DEFAULT_MAX_RETRIES = 5;
@@ -31,7 +32,7 @@ function asError(value) {
 
 /** The answer handed to the UI: a flush's fields, `display` built on first read. */
 function answerOf(flush, restarts) {
-  const { text, stableLength, displayTail, done, reasoning, toolCalls, usage, finishReason } = flush;
+  const { text, stableLength, displayTail, done, reasoning, toolCalls, usage, finishReason, codeFence } = flush;
   return Object.freeze({
     text,
     stableLength,
@@ -41,6 +42,7 @@ function answerOf(flush, restarts) {
     toolCalls,
     usage,
     finishReason,
+    codeFence,
     restarts,
     get display() {
       return flush.display;

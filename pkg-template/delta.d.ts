@@ -149,6 +149,19 @@ export interface DeltaFlush {
   /** The finish reason as the provider spells it (`stop`, `length`,
    * `tool_calls`, `end_turn`, `tool_use`, `completed`, `tool-calls`...), or `null`. */
   readonly finishReason: string | null;
+  /** With `markdown` on, while `display` ends inside an open code fence: that
+   * fence. A highlighter can keep that one block open and add the new code to
+   * it, instead of re-rendering it from raw text. `null` outside a fence, with
+   * markdown off, and on the last flush (the text is final). */
+  readonly codeFence: DeltaCodeFence | null;
+}
+
+/** The code fence a flush's display ends inside. */
+export interface DeltaCodeFence {
+  /** The fence's info string, trimmed, as written (`ts title="app.ts"`; `''` when none). */
+  readonly info: string;
+  /** The info string's first word, by convention the language (`ts`; `''` when none). */
+  readonly language: string;
 }
 
 /** What `DeltaError.type` can be. */

@@ -54,6 +54,12 @@ function channel(delta, text, stableLength, displayTail) {
   };
 }
 
+// The info string as a flush gives it; by convention its first word is the
+// language (`rust`, `ts title="x"`), and the rest attributes.
+function codeFence(info) {
+  return { info, language: info.split(/\s/, 1)[0] };
+}
+
 // For fetchEventSource's `delta` option (client.js): a stream's wasm pipeline
 // handle, and what to do after the client pushed a chunk's events into it.
 const internals = new WeakMap();
@@ -147,6 +153,7 @@ class Channels {
     flush.toolCalls = this.toolCalls;
     flush.usage = this.usage;
     flush.finishReason = this.finishReason;
+    flush.codeFence = decoded.codeFence === undefined ? null : codeFence(decoded.codeFence);
     return flush;
   }
 

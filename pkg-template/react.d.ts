@@ -5,6 +5,7 @@
  */
 import type {
   DeltaChannel,
+  DeltaCodeFence,
   DeltaError,
   DeltaFlush,
   DeltaFlushPolicy,
@@ -108,6 +109,8 @@ export interface ChatAnswer {
   /** The finish reason as the provider spells it (`stop`, `tool_calls`,
    * `end_turn`, `tool-calls`...), or `null` before the end. */
   readonly finishReason: string | null;
+  /** The code fence `display` ends inside, while it does (see `DeltaFlush`). */
+  readonly codeFence: DeltaCodeFence | null;
   /** How many times the answer started over: the request was sent again with
    * no event ID to resume from (`restartWithoutId`), and everything above
    * holds the new attempt only. A UI that renders the stable part once should

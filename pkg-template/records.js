@@ -128,13 +128,14 @@ export class DeltaBatch {
  * Returns `{ restarted, delta, stableLength, displayTail }` for the answer;
  * `reasoning` (the same four minus `restarted`) when it changed; `toolCalls`,
  * the changed calls as `{ index, id, name, argumentsDelta, done, inputReset,
- * inputOps }`, when they changed; `usage` (parsed) when it changed; and
- * `finishReason` (a string or null) when it arrived.
+ * inputOps }`, when they changed; `usage` (parsed) when it changed;
+ * `finishReason` (a string or null) when it arrived; and `codeFence`, the info
+ * string of the code fence the answer's display ends inside, when it does.
  */
 export function readFlush(wire, core, finishing, textLength, reasoningLength) {
   const out = core.flush(finishing);
   if (out === undefined) return undefined;
-  const { Reasoning, ToolCalls, Usage, FinishReason, Restarted } = wire.DeltaChange;
+  const { Reasoning, ToolCalls, Usage, FinishReason, Restarted, CodeFence } = wire.DeltaChange;
   const changes = core.changes();
   const restarted = (changes & Restarted) !== 0;
   if (restarted) {
@@ -163,5 +164,6 @@ export function readFlush(wire, core, finishing, textLength, reasoningLength) {
   }
   if (changes & Usage) flush.usage = JSON.parse(core.usage());
   if (changes & FinishReason) flush.finishReason = core.finish_reason() ?? null;
+  if (changes & CodeFence) flush.codeFence = core.code_fence();
   return flush;
 }

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::markdown_rule::{check, render};
+use common::markdown_rule::{check, render, trailing_fence};
 use common::streaming::{corpus, sections, stream, Tokenization};
 use wasm_sse::delta::{self, Markdown};
 
@@ -49,6 +49,19 @@ fn flicker(docs: &[(String, String)], mode: Markdown) -> (usize, Vec<String>) {
                 );
                 assert_eq!(s.text_len_utf16, s.text.encode_utf16().count());
                 assert_eq!(s.stable_len_utf16, s.text[..s.stable_len].encode_utf16().count());
+                // A flush that says its display ends inside a fence names the
+                // fence a parser sees there (escapes in the info string aside:
+                // the flush gives it as written).
+                if let Some(info) = &s.code_fence {
+                    let seen = trailing_fence(&s.display);
+                    assert!(
+                        seen.is_some(),
+                        "{name}: codeFence {info:?} but the display does not end in a fence"
+                    );
+                    if !info.contains(['\\', '&']) {
+                        assert_eq!(seen.as_ref(), Some(info), "{name}: the fence's info string");
+                    }
+                }
                 if let Some((display, stable, broken)) = &last_judged {
                     if *display == s.display && *stable == s.stable_len {
                         count += usize::from(*broken);

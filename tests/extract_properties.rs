@@ -95,8 +95,34 @@ fn write(j: &J, style: Style, out: &mut String) {
 
 fn text() -> impl Strategy<Value = String> {
     let pieces = vec![
-        "a", "b c", "{", "}", "[", "]", "\"", "\\", ":", ",", "/", "~", "\n", "\t", "\u{1}", "\u{7f}", "é", "你", "😀",
-        "👩‍💻", "\\u0065", "error", "delta", "text", "content", "choices", "0", "null",
+        "a",
+        "b c",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"",
+        "\\",
+        ":",
+        ",",
+        "/",
+        "~",
+        "\n",
+        "\t",
+        "\u{1}",
+        "\u{7f}",
+        "é",
+        "你",
+        "😀",
+        "👩‍💻",
+        "\\u0065",
+        "error",
+        "delta",
+        "text",
+        "content",
+        "choices",
+        "0",
+        "null",
     ];
     prop::collection::vec(prop::sample::select(pieces), 0..5).prop_map(|v| v.concat())
 }
@@ -105,7 +131,8 @@ fn text() -> impl Strategy<Value = String> {
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "a", "b", "0", "1", "error", "type", "delta", "text", "content", "choices", "role", "e\"r", "a/b", "~c", "é", ""
+            "a", "b", "0", "1", "error", "type", "delta", "text", "content", "choices", "role", "e\"r",
+            "a/b", "~c", "é", ""
         ])
         .prop_map(str::to_owned),
         text(),
@@ -341,11 +368,13 @@ fn openai_doc() -> impl Strategy<Value = J> {
         1 => value(),
     ];
     let error = prop_oneof![Just(None), Just(Some(J::Null)), value().prop_map(Some)];
-    (members(), prop::option::of(choices), error, any::<(usize, usize)>()).prop_map(|(others, choices, error, at)| {
-        let error = error.map(|e| ("error".to_owned(), e));
-        let choices = choices.map(|c| ("choices".to_owned(), c));
-        place(error.into_iter().chain(choices).collect(), others, at)
-    })
+    (members(), prop::option::of(choices), error, any::<(usize, usize)>()).prop_map(
+        |(others, choices, error, at)| {
+            let error = error.map(|e| ("error".to_owned(), e));
+            let choices = choices.map(|c| ("choices".to_owned(), c));
+            place(error.into_iter().chain(choices).collect(), others, at)
+        },
+    )
 }
 
 fn openai_oracle(v: &Value) -> Result<Option<String>, ()> {

@@ -17,6 +17,8 @@ pub(crate) struct Channel {
     stable: usize,
     stable_utf16: usize,
     display_tail: String,
+    /// See [`ChannelFlush::code_fence`]: a byte range of `text`.
+    code_fence: Option<(usize, usize)>,
     markdown: Option<markdown::Markdown>,
 }
 
@@ -38,6 +40,11 @@ pub struct ChannelFlush<'a> {
     /// The display after the stable part: the display text is
     /// `text[..stable_len] + display_tail`.
     pub display_tail: &'a str,
+    /// With markdown on, while the display ends inside an open code fence:
+    /// that fence's info string (trimmed, as written; its first word is the
+    /// language, and may be empty). A highlighter keeps that one block open
+    /// and adds the new code to it. `None` on the last flush.
+    pub code_fence: Option<&'a str>,
 }
 
 impl ChannelFlush<'_> {
@@ -65,6 +72,7 @@ impl Channel {
             stable: 0,
             stable_utf16: 0,
             display_tail: String::new(),
+            code_fence: None,
             markdown,
         }
     }
@@ -100,13 +108,14 @@ impl Channel {
             self.sent_utf16 += utf16_len(&self.text[prev..end]);
             self.sent = end;
             let text = &self.text[..end];
-            let (stable, cut, suffix) = match (&mut self.markdown, done) {
+            let (stable, cut, suffix, code_fence) = match (&mut self.markdown, done) {
                 (Some(md), false) => {
                     let v = md.view(text);
-                    (v.stable, v.cut, v.suffix)
+                    (v.stable, v.cut, v.suffix, v.code_fence)
                 }
-                _ => (end, end, String::new()),
+                _ => (end, end, String::new(), None),
             };
+            self.code_fence = code_fence;
             // Stable never goes back, even if the analyser were to say so.
             let stable = stable.max(self.stable).min(end);
             let cut = cut.max(stable);
@@ -123,6 +132,7 @@ impl Channel {
             stable_len_utf16: self.stable_utf16,
             text_len_utf16: self.sent_utf16,
             display_tail: &self.display_tail,
+            code_fence: self.code_fence.map(|(start, end)| &self.text[start..end]),
         }
     }
 }

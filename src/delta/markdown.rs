@@ -29,6 +29,9 @@ pub(crate) struct View {
     pub(crate) cut: usize,
     /// ... followed by these closers (always empty in `Hold` mode).
     pub(crate) suffix: String,
+    /// The info string (byte range in the text) of the code fence the display
+    /// ends inside, if it does: a highlighter keeps that block open.
+    pub(crate) code_fence: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,9 @@ struct Fence {
     /// A fence inside a block quote ends at a line without `>` (spec 5.1: a
     /// fence is not a paragraph, so no lazy continuation).
     quoted: bool,
+    /// Its info string, trimmed (spec 4.5): a byte range of the text once the
+    /// block scanner has read its line; of the line before that.
+    info: (usize, usize),
 }
 
 /// Does `line`, read while fence `f` is open, end the container of `f` (and so
@@ -174,7 +180,10 @@ fn fence_open(s: &str) -> Option<Fence> {
     if len < 3 || (ch == b'`' && b[len..].contains(&b'`')) {
         return None;
     }
-    Some(Fence { ch, len, indent: 0, quoted: false })
+    let rest = &s[len..];
+    let start = len + (rest.len() - rest.trim_start().len());
+    let end = len + rest.trim_end().len();
+    Some(Fence { ch, len, indent: 0, quoted: false, info: (start, end.max(start)) })
 }
 
 /// Spec 4.5: "The closing code fence ... must be at least as long as the
@@ -383,7 +392,9 @@ fn classify(line: &str, in_para: bool, list_open: bool) -> LineInfo {
     let content = &line[i..];
     let kind = if is_blank(content) {
         Kind::Blank
-    } else if let Some(f) = fence_open(content) {
+    } else if let Some(f) = fence_open(content).filter(|_| indent <= 3 || list_open) {
+        // Spec 4.5: a fence is indented at most 3 spaces (4 make indented code).
+        // In a list the indentation counts from the item's content: allowed there.
         Kind::Fence(f)
     } else if is_atx(content) {
         Kind::Atx
@@ -544,12 +555,22 @@ impl Markdown {
             st.list_open = true;
         }
         let new_container = info.item || (info.quoted && !matches!(st.leaf, Leaf::Para { quoted: true, .. }));
+        // Spec 4.6, kinds 6 and 7: the block runs to a blank line, whatever its
+        // lines look like (a fence or a heading there is HTML text).
+        if st.leaf == Leaf::Html && !new_container {
+            return;
+        }
         match info.kind {
             Kind::Blank => st.leaf = Leaf::None,
             Kind::Fence(f) => {
                 let in_list = info.item || st.list_open;
-                st.fence =
-                    Some(Fence { indent: if in_list { info.content } else { 0 }, quoted: info.quoted, ..f });
+                let at = start + info.content;
+                st.fence = Some(Fence {
+                    indent: if in_list { info.content } else { 0 },
+                    quoted: info.quoted,
+                    info: (at + f.info.0, at + f.info.1),
+                    ..f
+                });
                 st.leaf = Leaf::None;
             }
             Kind::Atx | Kind::ThematicBreak | Kind::Setext => st.leaf = Leaf::None,
@@ -654,7 +675,7 @@ impl Markdown {
             cut = line_start;
             suffix.clear();
         }
-        View { stable: self.stable, cut, suffix }
+        View { stable: self.stable, cut, suffix, code_fence: fence.map(|f| f.info) }
     }
 
     /// The cut and closers for the live leaf, outside fences.

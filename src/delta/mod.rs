@@ -161,6 +161,9 @@ pub struct Flush<'a> {
     /// The display after the stable part: the display text is
     /// `text[..stable_len] + display_tail`.
     pub display_tail: &'a str,
+    /// The info string of the code fence the display ends inside: see
+    /// [`ChannelFlush::code_fence`].
+    pub code_fence: Option<&'a str>,
     /// The stream has ended; this is the last flush.
     pub done: bool,
     /// The answer started over ([`Pipeline::restart`]): every channel is
@@ -475,6 +478,7 @@ impl Pipeline {
             stable_len_utf16: a.stable_len_utf16,
             text_len_utf16: a.text_len_utf16,
             display_tail: a.display_tail,
+            code_fence: a.code_fence,
             done,
             restarted,
             reasoning,

@@ -215,6 +215,33 @@ fn done_events_stop_the_stream() {
     assert_eq!(p.finish().text, "");
 }
 
+#[test]
+fn a_flush_names_the_code_fence_its_display_ends_inside() {
+    for mode in [Markdown::Hold, Markdown::Heal] {
+        let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText).markdown(mode));
+        let mut fence_after = |p: &mut Pipeline, text: &str| {
+            p.push_text(text);
+            p.flush().map(|f| f.code_fence.map(str::to_owned))
+        };
+        assert_eq!(fence_after(&mut p, "Try:\n"), Some(None));
+        // The opening line is not complete: it may still be prose.
+        assert_eq!(fence_after(&mut p, "```rust"), Some(None));
+        assert_eq!(
+            fence_after(&mut p, "  title=\"x\"  \nfn main"),
+            Some(Some("rust  title=\"x\"".to_owned()))
+        );
+        assert_eq!(fence_after(&mut p, "() {}\n``"), Some(Some("rust  title=\"x\"".to_owned())));
+        assert_eq!(fence_after(&mut p, "`\nDone "), Some(None), "{mode:?}: closed");
+        assert_eq!(fence_after(&mut p, "now.\n> ~~~\n> a"), Some(Some(String::new())), "{mode:?}: no info");
+        assert_eq!(fence_after(&mut p, "\nb "), Some(None), "{mode:?}: the quote, and its fence, ended");
+        p.push_text("\n```js\nlet");
+        assert_eq!(p.finish().code_fence, None, "not on the last flush");
+    }
+    let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText));
+    p.push_text("```js\nlet x\n");
+    assert_eq!(p.flush().map(|f| f.code_fence), Some(None), "markdown off: no fences");
+}
+
 fn heal(s: &str) -> String {
     view(s, Markdown::Heal)
 }

@@ -62,6 +62,9 @@ pub enum DeltaChange {
     FinishReason = 8,
     /// The answer started over: JS drops the text it kept.
     Restarted = 16,
+    /// The answer's display ends inside an open code fence (on every such
+    /// flush, not only when it changed): its info string is in the getter.
+    CodeFence = 32,
 }
 
 /// The values above as the numbers that cross the boundary.
@@ -76,6 +79,7 @@ mod wire {
     pub(super) const USAGE: u32 = DeltaChange::Usage as u32;
     pub(super) const FINISH_REASON: u32 = DeltaChange::FinishReason as u32;
     pub(super) const RESTARTED: u32 = DeltaChange::Restarted as u32;
+    pub(super) const CODE_FENCE: u32 = DeltaChange::CodeFence as u32;
 }
 
 /// Splits `s` after `units` UTF-16 code units. A cut that would fall inside a
@@ -186,6 +190,7 @@ struct Core {
     tool_calls: Option<String>,
     usage: Option<String>,
     finish_reason: Option<String>,
+    code_fence: Option<String>,
 }
 
 impl Core {
@@ -222,6 +227,7 @@ impl WasmDelta {
             tool_calls: None,
             usage: None,
             finish_reason: None,
+            code_fence: None,
         };
         Some(WasmDelta { core: Rc::new(RefCell::new(core)) })
     }
@@ -326,6 +332,10 @@ impl WasmDelta {
         if f.restarted {
             changes |= wire::RESTARTED;
         }
+        let code_fence = f.code_fence.map(str::to_owned);
+        if code_fence.is_some() {
+            changes |= wire::CODE_FENCE;
+        }
         if let Some(r) = f.reasoning.filter(|_| f.changed.reasoning || finish) {
             changes |= wire::REASONING;
             let mut text = String::with_capacity(r.delta.len() + r.display_tail.len());
@@ -355,6 +365,7 @@ impl WasmDelta {
         core.tool_calls = tool_calls;
         core.usage = usage;
         core.finish_reason = finish_reason;
+        core.code_fence = code_fence;
         Some(out)
     }
 
@@ -395,6 +406,11 @@ impl WasmDelta {
     /// The finish reason, when it arrived.
     pub fn finish_reason(&self) -> Option<String> {
         self.core.borrow_mut().finish_reason.take()
+    }
+
+    /// The info string of the code fence the answer's display ends inside.
+    pub fn code_fence(&self) -> Option<String> {
+        self.core.borrow_mut().code_fence.take()
     }
 
     /// UTF-16 length of the stable part of the display after the last flush.

@@ -100,6 +100,26 @@ fn end_flag(tag: &TagEnd) -> Option<u8> {
     })
 }
 
+/// The info string of the fenced code block that `md` ends with (only the ends
+/// of its containers after it), as pulldown-cmark reads it; `None` when `md`
+/// ends with anything else. A fence that closes at the very end counts too:
+/// the parse does not tell the two apart.
+pub fn trailing_fence(md: &str) -> Option<String> {
+    let (mut fence, mut inside) = (None, false);
+    for event in Parser::new_ext(md, options()) {
+        match event {
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info))) => {
+                (fence, inside) = (Some(info.to_string()), true)
+            }
+            Event::End(TagEnd::CodeBlock) => inside = false,
+            Event::End(TagEnd::Item | TagEnd::List(_) | TagEnd::BlockQuote(_)) => {}
+            _ if inside => {}
+            _ => fence = None,
+        }
+    }
+    fence
+}
+
 /// Renders `md` into tokens.
 pub fn render(md: &str) -> Vec<Token> {
     render_knowing(md, &[])

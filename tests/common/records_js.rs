@@ -104,6 +104,7 @@ pub fn delta_wire() -> JsValue {
         ("Usage", DeltaChange::Usage as u32),
         ("FinishReason", DeltaChange::FinishReason as u32),
         ("Restarted", DeltaChange::Restarted as u32),
+        ("CodeFence", DeltaChange::CodeFence as u32),
     ]);
     wire(&[("DeltaItem", items), ("DeltaStatus", statuses), ("DeltaChange", changes)])
 }

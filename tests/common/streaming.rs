@@ -14,6 +14,7 @@ pub struct Shown {
     pub stable_len_utf16: usize,
     pub text_len_utf16: usize,
     pub done: bool,
+    pub code_fence: Option<String>,
 }
 
 /// How a document is cut into deltas.
@@ -176,6 +177,7 @@ pub fn stream(deltas: &[String], mode: Markdown) -> Vec<Shown> {
         stable_len_utf16: f.stable_len_utf16,
         text_len_utf16: f.text_len_utf16,
         done: f.done,
+        code_fence: f.code_fence.map(str::to_owned),
     };
     for d in deltas {
         p.push_text(d);

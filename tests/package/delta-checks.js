@@ -209,6 +209,31 @@ export async function runDeltaChecks(sse, wires = []) {
     check('finish delivers what hold kept back', joined(held.seen) === 'Some **bold te' && last(held.seen).display === 'Some **bold te');
   }
 
+  // codeFence: the fence the display ends inside, for a highlighter.
+  {
+    const { stream, seen } = record(createDeltaStream, { format: 'text', flush: 'event', markdown: 'hold' });
+    const fenceAfter = (text) => {
+      stream.pushText(text);
+      return last(seen)?.codeFence;
+    };
+    // The opening line may still be prose until it ends.
+    const outside = fenceAfter('Run:\n```ts title="a.ts"');
+    const inside = fenceAfter('\nconst x = 1;\n');
+    const closed = fenceAfter('```\nDone ');
+    check(
+      'codeFence is the open fence (info and language) while the display ends inside it, null outside',
+      outside === null && inside?.info === 'ts title="a.ts"' && inside.language === 'ts' && closed === null,
+      [outside, inside, closed],
+    );
+    stream.pushText('\n```\ncode');
+    const open = last(seen)?.codeFence;
+    stream.finish();
+    check('a fence without info has empty info and language; the last flush has none', open?.info === '' && open.language === '' && last(seen).codeFence === null, [open, last(seen).codeFence]);
+    const off = record(createDeltaStream, { format: 'text', flush: 'event', markdown: 'off' });
+    off.stream.pushText('```js\nlet x\n');
+    check('with markdown off a flush has no codeFence', last(off.seen)?.codeFence === null);
+  }
+
   // Surrogate pairs split between two pushed texts arrive whole.
   {
     const { stream, seen } = record(createDeltaStream, { format: 'text', flush: 'event', markdown: 'off' });

@@ -4,6 +4,7 @@ import {
   createDeltaStream,
   createParser,
   type DeltaChannel,
+  type DeltaCodeFence,
   type DeltaError,
   type DeltaErrorType,
   type DeltaEvent,
@@ -37,6 +38,11 @@ function render(flush: DeltaFlush): void {
   exactly<readonly DeltaToolCall[]>()(flush.toolCalls);
   exactly<{ readonly [key: string]: JsonValue } | null>()(flush.usage);
   exactly<string | null>()(flush.finishReason);
+  exactly<DeltaCodeFence | null>()(flush.codeFence);
+  if (flush.codeFence) {
+    exactly<string>()(flush.codeFence.info);
+    exactly<string>()(flush.codeFence.language);
+  }
 
   const stable = flush.display.slice(0, flush.stableLength);
   const live = flush.displayTail;

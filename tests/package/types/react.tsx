@@ -114,6 +114,7 @@ export function Chat(): ReactNode {
   exactly<readonly DeltaToolCall[]>()(answer.toolCalls);
   exactly<DeltaFlush['usage']>()(answer.usage);
   exactly<string | null>()(answer.finishReason);
+  exactly<string | undefined>()(answer.codeFence?.language);
   exactly<number>()(answer.restarts);
   for (const message of messages) {
     exactly<ChatRole>()(message.role);
