@@ -221,6 +221,7 @@ export function createChat(options, set, initialMessages) {
       delta: {
         format,
         markdown: o.markdown ?? 'hold',
+        math: o.math ?? 'off',
         flush: o.flush ?? 'frame',
         onDelta(flush) {
           if (!t.active) return;

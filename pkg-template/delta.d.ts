@@ -76,6 +76,17 @@ export type DeltaFlushPolicy = 'frame' | 'event' | 'manual' | { intervalMs: numb
  */
 export type DeltaMarkdownMode = 'off' | 'hold' | 'heal';
 
+/**
+ * Which math delimiters the display treats as math, as your renderer does:
+ * math whose closing delimiter has not arrived waits (`'hold'`) or is hidden
+ * (`'heal'`) instead of showing as text that turns into math later.
+ * - `'off'`: none; `$` and `\(` are text, as in CommonMark and markdown-it. The default.
+ * - `'dollar'`: `$…$` and `$$…$$` (remark-math, markdown-it-texmath, pulldown-cmark).
+ * - `'latex'`: `\(…\)` and `\[…\]` (KaTeX's and MathJax's auto-render defaults).
+ * - `'both'`: all four.
+ */
+export type DeltaMathDelimiters = 'off' | 'dollar' | 'latex' | 'both';
+
 /** A JSON value, as `JSON.parse` returns it. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -194,6 +205,8 @@ export interface DeltaStreamOptions {
   flush?: DeltaFlushPolicy;
   /** How the display treats markdown. Default `'heal'`. */
   markdown?: DeltaMarkdownMode;
+  /** Which math delimiters the markdown handling knows. Default `'off'`. */
+  math?: DeltaMathDelimiters;
   /** Each flush that has something new, and the last one (`done: true`). */
   onDelta?: (flush: DeltaFlush) => void;
   /** The stream reported an error or was malformed. Called after the last

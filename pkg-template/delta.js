@@ -18,6 +18,8 @@ const DELTA_WIRE = { DeltaItem, DeltaStatus, DeltaChange };
 const NO_CALLS = Object.freeze([]);
 
 const MARKDOWN = { off: 0, hold: 1, heal: 2 };
+// Bits: 1 for `$` math, 2 for `\(` `\[` math (src/wasm/delta.rs).
+const MATH = { off: 0, dollar: 1, latex: 2, both: 3 };
 const PRESETS = ['openai', 'openai-chat', 'openai-responses', 'anthropic', 'ai-sdk', 'text'];
 const FRAME_FALLBACK_MS = 16;
 
@@ -75,20 +77,21 @@ export function deltaInternals(stream) {
 
 /** The options of createDeltaStream, checked, with their defaults. */
 function readOptions(options) {
-  const { format = 'text', markdown = 'heal', onDelta = noop, onError, onDone = noop } = options ?? {};
+  const { format = 'text', markdown = 'heal', math = 'off', onDelta = noop, onError, onDone = noop } = options ?? {};
   const policy = flushPolicy(options?.flush);
-  if (!(markdown in MARKDOWN)) throw new TypeError("markdown must be 'off', 'hold' or 'heal'");
+  if (!Object.hasOwn(MARKDOWN, markdown)) throw new TypeError("markdown must be 'off', 'hold' or 'heal'");
+  if (!Object.hasOwn(MATH, math)) throw new TypeError("math must be 'off', 'dollar', 'latex' or 'both'");
   const userFormat = typeof format === 'function' ? format : null;
   if (!userFormat && !(typeof format === 'string' && (PRESETS.includes(format) || format.startsWith('/')))) {
     throw new TypeError(`unknown format ${JSON.stringify(format)}: use ${PRESETS.join(', ')}, a JSON pointer or a function`);
   }
-  return { format, markdown, onDelta, onError, onDone, policy, userFormat };
+  return { format, markdown, math, onDelta, onError, onDone, policy, userFormat };
 }
 
 /** The wasm pipeline for checked options. */
-function createCore({ format, markdown, userFormat }) {
+function createCore({ format, markdown, math, userFormat }) {
   // A function's results are plain text; the wasm side then extracts nothing.
-  const core = WasmDelta.create(userFormat ? 'text' : format, MARKDOWN[markdown]);
+  const core = WasmDelta.create(userFormat ? 'text' : format, MARKDOWN[markdown], MATH[math]);
   if (core === undefined) throw new TypeError(`invalid JSON pointer ${JSON.stringify(format)}`);
   return core;
 }

@@ -11,6 +11,7 @@ import type {
   DeltaFlushPolicy,
   DeltaFormatFunction,
   DeltaMarkdownMode,
+  DeltaMathDelimiters,
   DeltaPointer,
   DeltaPreset,
   DeltaToolCall,
@@ -171,6 +172,8 @@ export interface UseChatOptions {
   format?: ChatFormat;
   /** How the display treats markdown. Default `'hold'`. */
   markdown?: DeltaMarkdownMode;
+  /** Which math delimiters the display knows (see `DeltaMathDelimiters`). Default `'off'`. */
+  math?: DeltaMathDelimiters;
   /** When the answer updates. Default `'frame'` (at most once per animation frame). */
   flush?: DeltaFlushPolicy;
   /** The conversation to start from, such as a system message. */

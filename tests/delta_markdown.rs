@@ -16,7 +16,7 @@ mod common;
 
 use common::markdown_rule::{check, render, trailing_fence};
 use common::streaming::{corpus, sections, stream, Tokenization};
-use wasm_sse::delta::{self, Markdown};
+use wasm_sse::delta::{self, Markdown, Math};
 
 /// The flushes of one section and mode that break the rule, and the first
 /// failure of each document and tokenization.
@@ -151,8 +151,8 @@ fn healing_healed_output_changes_nothing() {
         let mut prefix = String::new();
         for c in doc.chars() {
             prefix.push(c);
-            let once = delta::view(&prefix, Markdown::Heal);
-            let twice = delta::view(&once, Markdown::Heal);
+            let once = delta::view(&prefix, Markdown::Heal, Math::Dollar);
+            let twice = delta::view(&once, Markdown::Heal, Math::Dollar);
             assert_eq!(once, twice, "{name}: healing {prefix:?}");
         }
     }

@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
-use wasm_sse::delta::{self, Extractor, Markdown, Pipeline, PipelineOptions};
+use wasm_sse::delta::{self, Extractor, Markdown, Math, Pipeline, PipelineOptions};
 
 /// Characters that matter to markdown, graphemes and JSON, plus plain ones.
 fn tricky() -> impl Strategy<Value = String> {
@@ -90,15 +90,18 @@ fn chunks(s: &str, cuts: &[usize]) -> Vec<String> {
     out
 }
 
+const MATHS: [Math; 4] = [Math::Off, Math::Dollar, Math::Latex, Math::Both];
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn deltas_add_up_to_the_input_and_complete_text_comes_back_untouched(
-        s in tricky(), cuts in proptest::collection::vec(0usize..100, 0..40), mode in 0u8..3
+        s in tricky(), cuts in proptest::collection::vec(0usize..100, 0..40), mode in 0u8..3, math in 0u8..4
     ) {
         let mode = [Markdown::Off, Markdown::Hold, Markdown::Heal][mode as usize];
-        let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText).markdown(mode));
+        let math = MATHS[math as usize];
+        let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText).markdown(mode).math(math));
         let mut all = String::new();
         for c in chunks(&s, &cuts) {
             p.push_text(&c);
@@ -120,10 +123,11 @@ proptest! {
     // (`tests/delta_markdown.rs`); on delimiter soup such as `~*```[```~*` hiding
     // a trailing run can change how earlier runs pair, so it is not a property here.
     #[test]
-    fn hold_shows_a_prefix_and_heal_never_panics(s in tricky()) {
-        let held = delta::view(&s, Markdown::Hold);
+    fn hold_shows_a_prefix_and_heal_never_panics(s in tricky(), math in 0u8..4) {
+        let math = MATHS[math as usize];
+        let held = delta::view(&s, Markdown::Hold, math);
         prop_assert!(s.starts_with(&held), "hold shows a prefix");
-        let _ = delta::view(&s, Markdown::Heal);
+        let _ = delta::view(&s, Markdown::Heal, math);
     }
 
     #[test]

@@ -22,6 +22,9 @@ const ERROR: u32 = DeltaStatus::Error as u32;
 const OFF: u8 = 0;
 const HOLD: u8 = 1;
 const HEAL: u8 = 2;
+// Its `math` argument: no math, `$` math.
+const NO_MATH: u8 = 0;
+const DOLLAR_MATH: u8 = 1;
 
 fn units(s: &str) -> u32 {
     s.encode_utf16().count() as u32
@@ -97,7 +100,7 @@ fn prop(value: &JsValue, key: &str) -> JsValue {
 
 #[test]
 fn a_batch_of_openai_events_flushes_once_and_the_deltas_add_up_to_the_text() {
-    let core = WasmDelta::create("openai", OFF).unwrap();
+    let core = WasmDelta::create("openai", OFF, NO_MATH).unwrap();
     let mut js = Js::new(&core);
     let (e1, e2, e3) = (openai("Hé"), openai("llo 👍"), openai("🏽 wörld"));
     let items = [
@@ -119,7 +122,7 @@ fn a_batch_of_openai_events_flushes_once_and_the_deltas_add_up_to_the_text() {
 
 #[test]
 fn event_types_and_data_are_cut_at_utf16_lengths_in_a_non_ascii_batch() {
-    let core = WasmDelta::create("anthropic", OFF).unwrap();
+    let core = WasmDelta::create("anthropic", OFF, NO_MATH).unwrap();
     let mut js = Js::new(&core);
     let delta = |t: &str| {
         format!(
@@ -144,12 +147,23 @@ fn event_types_and_data_are_cut_at_utf16_lengths_in_a_non_ascii_batch() {
 
 #[test]
 fn plain_text_items_are_taken_as_is_between_events() {
-    let core = WasmDelta::create("text", OFF).unwrap();
+    let core = WasmDelta::create("text", OFF, NO_MATH).unwrap();
     let mut js = Js::new(&core);
     let items = [Item::Text("a{b}"), Item::Event("message", "ç"), Item::Text("🎉!"), Item::Text("")];
     assert_eq!(js.push(&items), CONTINUE);
     js.flush(true);
     assert_eq!(js.text, "a{b}ç🎉!");
+}
+
+#[test]
+fn the_math_option_reaches_the_pipeline() {
+    for (math, display) in [(NO_MATH, "so $x^2"), (DOLLAR_MATH, "so ")] {
+        let core = WasmDelta::create("text", HOLD, math).unwrap();
+        let mut js = Js::new(&core);
+        assert_eq!(js.push(&[Item::Text("so $x^2 ")]), CONTINUE);
+        js.flush(false);
+        assert_eq!(js.displays.last().map(String::as_str), Some(display), "math {math}");
+    }
 }
 
 #[test]
@@ -159,13 +173,13 @@ fn raw_event_stream_bytes_cut_anywhere_give_the_same_text_as_whole() {
         .map(|c| format!("data: {}\n\n", openai(c)))
         .chain(["data: [DONE]\n\n".to_owned()])
         .collect();
-    let whole = WasmDelta::create("openai", HEAL).unwrap();
+    let whole = WasmDelta::create("openai", HEAL, NO_MATH).unwrap();
     let mut js_whole = Js::new(&whole);
     assert_eq!(whole.feed_bytes(stream.as_bytes()), DONE);
     js_whole.flush(true);
     assert_eq!(js_whole.text, "Hi **bold** día 👩‍💻");
 
-    let bytes = WasmDelta::create("openai", HEAL).unwrap();
+    let bytes = WasmDelta::create("openai", HEAL, NO_MATH).unwrap();
     let mut js = Js::new(&bytes);
     let mut status = CONTINUE;
     for b in stream.as_bytes() {
@@ -181,7 +195,7 @@ fn raw_event_stream_bytes_cut_anywhere_give_the_same_text_as_whole() {
 
 #[test]
 fn a_stream_error_becomes_a_js_error_with_a_string_type_and_the_text_so_far_is_kept() {
-    let core = WasmDelta::create("anthropic", HOLD).unwrap();
+    let core = WasmDelta::create("anthropic", HOLD, NO_MATH).unwrap();
     let mut js = Js::new(&core);
     let text = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"partial"}}"#;
     let error = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
@@ -207,7 +221,7 @@ fn a_stream_error_becomes_a_js_error_with_a_string_type_and_the_text_so_far_is_k
 
 #[test]
 fn invalid_json_from_raw_bytes_is_an_invalid_json_error_with_its_offset() {
-    let core = WasmDelta::create("/choices/0/text", OFF).unwrap();
+    let core = WasmDelta::create("/choices/0/text", OFF, NO_MATH).unwrap();
     assert_eq!(
         core.feed_bytes(b"data: {\"choices\":[{\"text\":\"ok\"}]}\n\ndata: {\"choices\" [1]}\n\n"),
         ERROR
@@ -222,15 +236,15 @@ fn invalid_json_from_raw_bytes_is_an_invalid_json_error_with_its_offset() {
 
 #[test]
 fn an_unknown_format_or_an_invalid_pointer_makes_no_pipeline() {
-    assert!(WasmDelta::create("gemini", OFF).is_none());
-    assert!(WasmDelta::create("/a~2b", OFF).is_none());
-    assert!(WasmDelta::create("/a/0/b", OFF).is_some());
-    assert!(WasmDelta::create("openai-responses", HEAL).is_some());
+    assert!(WasmDelta::create("gemini", OFF, NO_MATH).is_none());
+    assert!(WasmDelta::create("/a~2b", OFF, NO_MATH).is_none());
+    assert!(WasmDelta::create("/a/0/b", OFF, NO_MATH).is_some());
+    assert!(WasmDelta::create("openai-responses", HEAL, NO_MATH).is_some());
 }
 
 #[test]
 fn heal_hands_out_the_new_text_and_a_closed_tail_and_finish_takes_the_closers_away() {
-    let core = WasmDelta::create("text", HEAL).unwrap();
+    let core = WasmDelta::create("text", HEAL, NO_MATH).unwrap();
     let mut js = Js::new(&core);
     let items = [Item::Text("Some **bold te")];
     js.push(&items);
@@ -245,7 +259,7 @@ fn heal_hands_out_the_new_text_and_a_closed_tail_and_finish_takes_the_closers_aw
 
 #[test]
 fn a_finished_stream_ignores_later_events() {
-    let core = WasmDelta::create("openai-responses", OFF).unwrap();
+    let core = WasmDelta::create("openai-responses", OFF, NO_MATH).unwrap();
     let d = r#"{"type":"response.output_text.delta","delta":"one"}"#;
     let items = [
         Item::Event("response.output_text.delta", d),
@@ -260,7 +274,7 @@ fn a_finished_stream_ignores_later_events() {
 
 #[test]
 fn reasoning_tool_calls_usage_and_the_finish_reason_cross_as_readflush_decodes_them() {
-    let core = WasmDelta::create("openai", OFF).unwrap();
+    let core = WasmDelta::create("openai", OFF, NO_MATH).unwrap();
     let js = Js::new(&core);
     let chunk = |delta: serde_json::Value, finish: serde_json::Value| {
         serde_json::json!({"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}).to_string()
@@ -315,7 +329,7 @@ fn reasoning_tool_calls_usage_and_the_finish_reason_cross_as_readflush_decodes_t
 
 #[test]
 fn a_restart_reaches_js_as_restarted_and_counts_the_text_from_zero() {
-    let core = WasmDelta::create("text", OFF).unwrap();
+    let core = WasmDelta::create("text", OFF, NO_MATH).unwrap();
     let mut js = Js::new(&core);
     js.push(&[Item::Text("first try")]);
     assert!(js.flush(false));

@@ -11,7 +11,7 @@ mod common;
 use common::markdown_rule::{check, render};
 use common::streaming::stream;
 use proptest::prelude::*;
-use wasm_sse::delta::{self, Markdown};
+use wasm_sse::delta::{self, Markdown, Math};
 
 /// Markdown made of whole constructs: words, emphasis and code spans that
 /// close, links, headings, list items, quotes, fenced code, tables, breaks.
@@ -140,8 +140,8 @@ proptest! {
         let mut prefix = String::new();
         for delta in deltas(&doc, &sizes) {
             prefix.push_str(&delta);
-            let held = render(&delta::view(&prefix, Markdown::Hold)).len();
-            let healed = render(&delta::view(&prefix, Markdown::Heal)).len();
+            let held = render(&delta::view(&prefix, Markdown::Hold, Math::Dollar)).len();
+            let healed = render(&delta::view(&prefix, Markdown::Heal, Math::Dollar)).len();
             prop_assert!(healed >= held, "{prefix:?}: heal renders {healed} tokens, hold {held}");
         }
     }
@@ -150,8 +150,8 @@ proptest! {
     fn heal_never_shows_less_than_hold(doc in soup()) {
         // Hold shows the longest prefix that is safe as is; heal shows at least
         // that prefix of the text as is, and closes or hides only what follows.
-        let held = delta::view(&doc, Markdown::Hold);
-        let healed = delta::view(&doc, Markdown::Heal);
+        let held = delta::view(&doc, Markdown::Hold, Math::Dollar);
+        let healed = delta::view(&doc, Markdown::Heal, Math::Dollar);
         prop_assert!(healed.starts_with(held.as_str()), "hold {held:?}, heal {healed:?}");
     }
 }

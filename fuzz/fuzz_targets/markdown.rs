@@ -5,17 +5,18 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wasm_sse::delta::{Extractor, Markdown, Pipeline, PipelineOptions};
+use wasm_sse::delta::{Extractor, Markdown, Math, Pipeline, PipelineOptions};
 
 fuzz_target!(|input: &[u8]| {
-    // The first byte picks the mode; each following byte below 16 is a cut
+    // The first byte picks the mode and the math delimiters; each following byte below 16 is a cut
     // (the piece sizes), the rest is the text.
     let Some((&knob, rest)) = input.split_first() else { return };
     let mode = if knob % 2 == 0 { Markdown::Hold } else { Markdown::Heal };
+    let math = [Math::Off, Math::Dollar, Math::Latex, Math::Both][usize::from(knob / 2) % 4];
     let cuts: Vec<usize> = rest.iter().take_while(|&&b| b < 16).map(|&b| usize::from(b) + 1).collect();
     let text = String::from_utf8_lossy(&rest[cuts.len()..]);
 
-    let mut pipeline = Pipeline::new(PipelineOptions::new(Extractor::PlainText).markdown(mode));
+    let mut pipeline = Pipeline::new(PipelineOptions::new(Extractor::PlainText).markdown(mode).math(math));
     let (mut all, mut stable) = (String::new(), String::new());
     let mut sizes = cuts.iter().copied().cycle();
     let mut at = 0;

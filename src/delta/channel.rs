@@ -2,7 +2,7 @@
 //! text so far, what of it was flushed, and its markdown-safe display.
 
 use super::json::{self, JsonError};
-use super::{grapheme, markdown, utf16_len, Markdown, Piece};
+use super::{grapheme, markdown, utf16_len, Markdown, Math, Piece};
 
 /// The text of one channel and its flush state.
 #[derive(Debug, Clone)]
@@ -58,12 +58,8 @@ impl ChannelFlush<'_> {
 }
 
 impl Channel {
-    pub(crate) fn new(mode: Markdown) -> Self {
-        let markdown = match mode {
-            Markdown::Off => None,
-            Markdown::Hold => Some(markdown::Markdown::new(false)),
-            Markdown::Heal => Some(markdown::Markdown::new(true)),
-        };
+    pub(crate) fn new(mode: Markdown, math: Math) -> Self {
+        let markdown = markdown::Markdown::for_mode(mode, math);
         Channel {
             text: String::new(),
             pending_high: None,

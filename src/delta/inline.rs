@@ -19,6 +19,8 @@
 //! 3. [`hold`] cuts before the first open construct; [`heal`] closes what it
 //!    safely can and cuts before the rest.
 
+use super::Math;
+
 /// The result for one leaf.
 pub(crate) struct Inline {
     /// Byte offset (in the analysed text) where the display stops.
@@ -502,7 +504,7 @@ struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
-    fn run(s: &'a str, defs: &'a Definitions) -> Self {
+    fn run(s: &'a str, defs: &'a Definitions, math: Math) -> Self {
         let mut scan = Scan {
             s,
             b: s.as_bytes(),
@@ -515,9 +517,10 @@ impl<'a> Scan<'a> {
         let mut i = 0;
         while i < scan.b.len() {
             let step = match scan.b[i] {
+                b'\\' if math.latex() && matches!(scan.b.get(i + 1), Some(b'(' | b'[')) => scan.latex_math(i),
                 b'\\' => scan.escape(i),
                 b'`' => scan.code_span(i),
-                b'$' => scan.math(i),
+                b'$' if math.dollar() => scan.math(i),
                 b'<' => scan.angle(i),
                 b'&' => scan.entity(i),
                 b'!' => scan.bang(i),
@@ -611,6 +614,16 @@ impl<'a> Scan<'a> {
                 }
             }
             None => Step::Stop(Tail::Math { pos: i, n }),
+        }
+    }
+
+    /// LaTeX math: `\(` closes at the next `\)`, `\[` at the next `\]` (as
+    /// KaTeX's and MathJax's delimiters do; content is not parsed).
+    fn latex_math(&self, i: usize) -> Step {
+        let close = if self.b[i + 1] == b'(' { "\\)" } else { "\\]" };
+        match self.s[i + 2..].find(close) {
+            Some(k) => Step::To(i + 2 + k + 2),
+            None => Step::Stop(Tail::Math { pos: i, n: 2 }),
         }
     }
 
@@ -817,8 +830,8 @@ impl Open {
 /// Analyses `s`, the inline content of a leaf block so far, which may go on.
 ///
 /// `in_cell`: `s` is the last cell of a table row, which a `|` may still end.
-pub(crate) fn analyze(s: &str, defs: &Definitions, heal_mode: bool, in_cell: bool) -> Inline {
-    let open = Scan::run(s, defs).open_set();
+pub(crate) fn analyze(s: &str, defs: &Definitions, heal_mode: bool, in_cell: bool, math: Math) -> Inline {
+    let open = Scan::run(s, defs, math).open_set();
     if heal_mode {
         heal(s, &open, in_cell)
     } else {
@@ -845,7 +858,7 @@ fn heal(s: &str, open: &Open, in_cell: bool) -> Inline {
         // Once an inner construct is closed, the text ends with its closer: the
         // cut may no longer move into it.
         let trim = suffix.is_empty();
-        if hidden_until_closed(s, body, closer, in_cell) {
+        if hidden_until_closed(s, pos, body, closer, in_cell) {
             cut = pos;
             suffix.clear();
             continue;
@@ -899,10 +912,10 @@ fn heal(s: &str, open: &Open, in_cell: bool) -> Inline {
     Inline { cut, suffix }
 }
 
-/// Whether `Heal` hides the construct `closer` opens (its content starting at
-/// `body`) instead of closing it: where a close would be a guess that the final
-/// text often proves wrong.
-fn hidden_until_closed(s: &str, body: usize, closer: Closer, in_cell: bool) -> bool {
+/// Whether `Heal` hides the construct `closer` opens (at `pos`, its content
+/// starting at `body`) instead of closing it: where a close would be a guess
+/// that the final text often proves wrong.
+fn hidden_until_closed(s: &str, pos: usize, body: usize, closer: Closer, in_cell: bool) -> bool {
     match closer {
         // An image would load a truncated URL.
         Closer::Hide => true,
@@ -914,9 +927,13 @@ fn hidden_until_closed(s: &str, body: usize, closer: Closer, in_cell: bool) -> b
         // An open `[` is as often prose (`[1]`, `[^1]`, `[like this]`) as a link.
         Closer::Bracket => true,
         // An intraword run (`a*b`) is as often literal (`2*3`) as emphasis, and
-        // an opener before punctuation (`*.js`, `*(`) more often literal than not.
+        // an opener before punctuation (`*.js`, `*(`) more often literal than not;
+        // so is one right after a closing bracket, a subscript in formulas
+        // written as text (`\sigma(z)_i`, `a[k]_j`).
         Closer::Delim(_, _, _, intraword) => {
-            intraword || !s[body..].starts_with(|c: char| c.is_alphanumeric() || c == '`')
+            intraword
+                || s[..pos].ends_with([')', ']', '}'])
+                || !s[body..].starts_with(|c: char| c.is_alphanumeric() || c == '`')
         }
         // In a table cell a `|` may end the cell before the span closes (GFM
         // 4.10: the pipe splits cells even inside code).

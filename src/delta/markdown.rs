@@ -19,6 +19,7 @@
 //!   by the live leaf, not the answer.
 
 use super::inline::{self, Definitions};
+use super::Math;
 
 /// What a flush may show of the text so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +96,7 @@ struct Block {
 #[derive(Debug, Clone)]
 pub(crate) struct Markdown {
     heal: bool,
+    math: Math,
     /// Offset of the first line the block scanner has not read.
     scanned: usize,
     stable: usize,
@@ -473,10 +475,20 @@ fn is_marker_only(s: &str) -> bool {
 }
 
 impl Markdown {
+    /// The analyser of `mode` (none for [`super::Markdown::Off`]).
+    pub(crate) fn for_mode(mode: super::Markdown, math: Math) -> Option<Self> {
+        match mode {
+            super::Markdown::Off => None,
+            super::Markdown::Hold => Some(Markdown::new(false, math)),
+            super::Markdown::Heal => Some(Markdown::new(true, math)),
+        }
+    }
+
     /// A new analyser; `heal` selects `Heal` over `Hold`.
-    pub(crate) fn new(heal: bool) -> Self {
+    pub(crate) fn new(heal: bool, math: Math) -> Self {
         Markdown {
             heal,
+            math,
             scanned: 0,
             stable: 0,
             block: Block {
@@ -818,7 +830,7 @@ impl Markdown {
 
     /// `inline`, for the last cell of a table row when `in_cell`.
     fn inline_in(&self, text: &str, start: usize, end: usize, in_cell: bool) -> (usize, String) {
-        let r = inline::analyze(&text[start..end], &self.defs, self.heal, in_cell);
+        let r = inline::analyze(&text[start..end], &self.defs, self.heal, in_cell, self.math);
         (start + r.cut, r.suffix)
     }
 }

@@ -70,6 +70,35 @@ pub enum Markdown {
     Heal,
 }
 
+/// Which math delimiters the display treats as math, as the app's renderer
+/// does: math whose closer has not arrived is held (`Hold`) or hidden (`Heal`)
+/// instead of showing as text that turns into math later. The default is none:
+/// CommonMark and markdown-it show `$x$` and `\(x\)` as text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Math {
+    /// No math: every delimiter is text.
+    #[default]
+    Off,
+    /// `$...$` inline and `$$...$$` display math (pulldown-cmark, KaTeX and
+    /// MathJax setups for markdown, remark-math).
+    Dollar,
+    /// LaTeX's `\(...\)` inline and `\[...\]` display math.
+    Latex,
+    /// Both kinds.
+    Both,
+}
+
+impl Math {
+    pub(crate) fn dollar(self) -> bool {
+        matches!(self, Math::Dollar | Math::Both)
+    }
+
+    pub(crate) fn latex(self) -> bool {
+        matches!(self, Math::Latex | Math::Both)
+    }
+}
+
 /// Pipeline settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -78,17 +107,25 @@ pub struct PipelineOptions {
     pub extractor: Extractor,
     /// How the display text treats markdown.
     pub markdown: Markdown,
+    /// Which math delimiters the markdown handling knows.
+    pub math: Math,
 }
 
 impl PipelineOptions {
     /// Options with this extractor and no markdown handling.
     pub fn new(extractor: Extractor) -> Self {
-        PipelineOptions { extractor, markdown: Markdown::Off }
+        PipelineOptions { extractor, markdown: Markdown::Off, math: Math::Off }
     }
 
     /// Sets [`PipelineOptions::markdown`].
     pub fn markdown(mut self, mode: Markdown) -> Self {
         self.markdown = mode;
+        self
+    }
+
+    /// Sets [`PipelineOptions::math`].
+    pub fn math(mut self, math: Math) -> Self {
+        self.math = math;
         self
     }
 }
@@ -106,13 +143,11 @@ pub enum Status {
 /// The markdown-safe display of `text`, an answer that may still go on: the
 /// same as a flush's display in `mode`, without holding back the last grapheme
 /// cluster. For one-off use; a [`Pipeline`] does this incrementally.
-pub fn view(text: &str, mode: Markdown) -> String {
-    let heal = match mode {
-        Markdown::Off => return text.to_owned(),
-        Markdown::Hold => false,
-        Markdown::Heal => true,
+pub fn view(text: &str, mode: Markdown, math: Math) -> String {
+    let Some(mut md) = markdown::Markdown::for_mode(mode, math) else {
+        return text.to_owned();
     };
-    let v = markdown::Markdown::new(heal).view(text);
+    let v = md.view(text);
     let mut out = String::with_capacity(v.cut + v.suffix.len());
     out.push_str(&text[..v.cut]);
     out.push_str(&v.suffix);
@@ -232,7 +267,7 @@ impl Pipeline {
     pub fn new(options: PipelineOptions) -> Self {
         let think = Think::new(options.extractor == Extractor::OpenAiChat);
         Pipeline {
-            answer: Channel::new(options.markdown),
+            answer: Channel::new(options.markdown, options.math),
             reasoning: None,
             reasoning_new: false,
             think,
@@ -272,8 +307,8 @@ impl Pipeline {
             Item::Text(text) => self.push_answer(data, text)?,
             Item::Reasoning(text) => {
                 if !text.is_empty() {
-                    let markdown = self.options.markdown;
-                    let reasoning = self.reasoning.get_or_insert_with(|| Channel::new(markdown));
+                    let (markdown, math) = (self.options.markdown, self.options.math);
+                    let reasoning = self.reasoning.get_or_insert_with(|| Channel::new(markdown, math));
                     push_str(reasoning, data, text)?;
                     self.reasoning_new |= reasoning.sent == 0;
                 }
@@ -351,8 +386,8 @@ impl Pipeline {
             match to {
                 Route::Answer => self.answer.push_piece(&piece),
                 Route::Reasoning => {
-                    let markdown = self.options.markdown;
-                    let reasoning = self.reasoning.get_or_insert_with(|| Channel::new(markdown));
+                    let (markdown, math) = (self.options.markdown, self.options.math);
+                    let reasoning = self.reasoning.get_or_insert_with(|| Channel::new(markdown, math));
                     reasoning.push_piece(&piece);
                     self.reasoning_new |= reasoning.sent == 0;
                 }

@@ -219,7 +219,7 @@ fn done_events_stop_the_stream() {
 fn a_flush_names_the_code_fence_its_display_ends_inside() {
     for mode in [Markdown::Hold, Markdown::Heal] {
         let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText).markdown(mode));
-        let mut fence_after = |p: &mut Pipeline, text: &str| {
+        let fence_after = |p: &mut Pipeline, text: &str| {
             p.push_text(text);
             p.flush().map(|f| f.code_fence.map(str::to_owned))
         };
@@ -243,11 +243,11 @@ fn a_flush_names_the_code_fence_its_display_ends_inside() {
 }
 
 fn heal(s: &str) -> String {
-    view(s, Markdown::Heal)
+    view(s, Markdown::Heal, Math::Off)
 }
 
 fn hold(s: &str) -> String {
-    view(s, Markdown::Hold)
+    view(s, Markdown::Hold, Math::Off)
 }
 
 #[test]
@@ -260,20 +260,47 @@ fn heal_closes_emphasis_and_code() {
 }
 
 #[test]
-fn heal_hides_open_math_and_tildes_which_renderers_disagree_on() {
-    assert_eq!(heal("so $x^2"), "so ");
-    assert_eq!(heal("$$\\frac{a"), "");
+fn math_is_held_or_hidden_per_the_math_option_until_it_closes() {
+    for (math, dollar, latex) in [
+        (Math::Off, false, false),
+        (Math::Dollar, true, false),
+        (Math::Latex, false, true),
+        (Math::Both, true, true),
+    ] {
+        let cases: [(&str, &str, bool); 5] = [
+            ("so $x^2", "so ", dollar),
+            ("$$\\frac{a", "", dollar),
+            ("so \\(x^2", "so ", latex),
+            ("so \\[x^2 \\) still", "so ", latex),
+            ("a \\(x\\) b", "a \\(x\\) b", false),
+        ];
+        for (text, open, is_math) in cases {
+            let (held, healed) = (view(text, Markdown::Hold, math), view(text, Markdown::Heal, math));
+            let want = if is_math { open } else { text };
+            assert_eq!((held.as_str(), healed.as_str()), (want, want), "{math:?}: {text:?}");
+        }
+        // Closed math shows whole with any option.
+        assert_eq!(view("so $x^2$ and", Markdown::Heal, math), "so $x^2$ and");
+    }
+    // An escaped backslash before `(` is no opener.
+    assert_eq!(view("a \\\\(b", Markdown::Hold, Math::Latex), "a \\\\(b");
+}
+
+#[test]
+fn heal_hides_open_tildes_which_renderers_disagree_on() {
     assert_eq!(heal("a ~b"), "a ");
     // `~~` that never closes is common in prose (`~~ tildes`).
     assert_eq!(heal("a ~~gone"), "a ");
     assert_eq!(heal("a ~~gone~~ b"), "a ~~gone~~ b");
-    assert_eq!(heal("so $x^2$ and"), "so $x^2$ and");
 }
 
 #[test]
 fn heal_hides_what_a_close_would_guess_wrong_as_often_as_right() {
     // Globs and pointers: an opener before punctuation.
     assert_eq!(heal("match all *.js and"), "match all ");
+    // Subscripts of formulas written as text: an opener right after `)`, `]`, `}`.
+    assert_eq!(heal("so \\sigma(z)_i = e"), "so \\sigma(z)");
+    assert_eq!(heal("a (_real_) em and (_open"), "a (_real_) em and (_open_");
     // A bracket that may stay prose, and a reference whose label may be defined later.
     assert_eq!(heal("see [1"), "see ");
     assert_eq!(heal("a[i][j"), "a");

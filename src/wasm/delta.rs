@@ -15,7 +15,7 @@
 //!   the reasoning as the answer is, the tool calls as one JSON text of the
 //!   changed calls (see [`WasmDelta::tool_calls`]), the usage as its JSON text.
 
-use crate::delta::{DeltaError, Extractor, Markdown, Pipeline, PipelineOptions, Status, ToolCall};
+use crate::delta::{DeltaError, Extractor, Markdown, Math, Pipeline, PipelineOptions, Status, ToolCall};
 use crate::parser::{Event, ParseError, Parser, ParserOptions, Sink, DEFAULT_MAX_BUFFER_SIZE};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -204,17 +204,25 @@ impl Core {
 #[wasm_bindgen]
 impl WasmDelta {
     /// `format`: a preset name or a JSON pointer (see [`Extractor::from_name`]);
-    /// `markdown`: 0 off, 1 hold, 2 heal. `None` (JS `undefined`) for an
+    /// `markdown`: 0 off, 1 hold, 2 heal; `math`: 0 off, 1 dollar, 2 latex, 3
+    /// both. `None` (JS `undefined`) for an
     /// unknown format or an invalid pointer.
-    pub fn create(format: &str, markdown: u8) -> Option<WasmDelta> {
+    pub fn create(format: &str, markdown: u8, math: u8) -> Option<WasmDelta> {
         let markdown = match markdown {
             0 => Markdown::Off,
             1 => Markdown::Hold,
             _ => Markdown::Heal,
         };
+        // Bits: 1 for `$` math, 2 for `\(` `\[` math.
+        let math = match math {
+            0 => Math::Off,
+            1 => Math::Dollar,
+            2 => Math::Latex,
+            _ => Math::Both,
+        };
         let extractor = Extractor::from_name(format)?;
         let core = Core {
-            pipeline: Pipeline::new(PipelineOptions::new(extractor).markdown(markdown)),
+            pipeline: Pipeline::new(PipelineOptions::new(extractor).markdown(markdown).math(math)),
             parser: None,
             error: None,
             failed: false,

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use wasm_sse::delta::{Extractor, Markdown, Pipeline, PipelineOptions};
+use wasm_sse::delta::{Extractor, Markdown, Math, Pipeline, PipelineOptions};
 
 /// What one flush showed.
 #[derive(Debug, Clone)]
@@ -166,8 +166,11 @@ pub fn bpe_like(doc: &str) -> Vec<String> {
 }
 
 /// Streams `deltas` with a flush after each one, then `finish`.
+/// Math is `$` math, as the rule's renderer (pulldown-cmark with its math
+/// extension) reads it.
 pub fn stream(deltas: &[String], mode: Markdown) -> Vec<Shown> {
-    let mut p = Pipeline::new(PipelineOptions::new(Extractor::PlainText).markdown(mode));
+    let options = PipelineOptions::new(Extractor::PlainText).markdown(mode).math(Math::Dollar);
+    let mut p = Pipeline::new(options);
     let mut shown = Vec::new();
     let record = |f: wasm_sse::delta::Flush<'_>| Shown {
         delta: f.delta.to_owned(),

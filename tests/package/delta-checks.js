@@ -209,6 +209,25 @@ export async function runDeltaChecks(sse, wires = []) {
     check('finish delivers what hold kept back', joined(held.seen) === 'Some **bold te' && last(held.seen).display === 'Some **bold te');
   }
 
+  // math: the delimiters the renderer knows wait for their closer; others are text.
+  {
+    const displays = {};
+    for (const math of [undefined, 'dollar', 'latex', 'both']) {
+      const { stream, seen } = record(createDeltaStream, { format: 'text', flush: 'event', markdown: 'hold', math });
+      stream.pushText('so $x^2 and \\(y ');
+      displays[math ?? 'default'] = last(seen)?.display;
+    }
+    const want = { default: 'so $x^2 and \\(y', dollar: 'so ', latex: 'so $x^2 and ', both: 'so ' };
+    check('math holds the delimiters it names until they close; by default $ and \\( are text', sameJson(displays, want), displays);
+    let thrown = null;
+    try {
+      createDeltaStream({ math: true });
+    } catch (e) {
+      thrown = e;
+    }
+    check('math must be one of its four names', thrown instanceof TypeError, String(thrown));
+  }
+
   // codeFence: the fence the display ends inside, for a highlighter.
   {
     const { stream, seen } = record(createDeltaStream, { format: 'text', flush: 'event', markdown: 'hold' });

@@ -12,6 +12,7 @@ import {
   type DeltaFlushPolicy,
   type DeltaFormatFunction,
   type DeltaMarkdownMode,
+  type DeltaMathDelimiters,
   type DeltaPointer,
   type DeltaPreset,
   type DeltaStream,
@@ -94,12 +95,14 @@ const pointer: DeltaPointer = '/choices/0/delta/content';
 const presets: DeltaPreset[] = ['openai', 'openai-chat', 'openai-responses', 'anthropic', 'ai-sdk', 'text'];
 const policies: DeltaFlushPolicy[] = ['frame', 'event', 'manual', { intervalMs: 100 }];
 const modes: DeltaMarkdownMode[] = ['off', 'hold', 'heal'];
+const maths: DeltaMathDelimiters[] = ['off', 'dollar', 'latex', 'both'];
 
 /** Every option, each given: adding one to `DeltaStreamOptions` fails here until it is exercised. */
 const everyOption = {
   format: 'anthropic',
   flush: 'event',
   markdown: 'heal',
+  math: 'both',
   onDelta: render,
   onError,
   onDone() {},
@@ -111,6 +114,7 @@ createDeltaStream({ format });
 createDeltaStream({ format: pointer });
 for (const preset of presets) createDeltaStream({ format: preset });
 for (const flush of policies) for (const markdown of modes) createDeltaStream({ flush, markdown });
+for (const math of maths) createDeltaStream({ math });
 createDeltaStream({
   format: ({ data }) => data,
   onDelta(flush) {

@@ -79,6 +79,7 @@ const everyOption = {
     format: 'openai',
     flush: 'frame',
     markdown: 'hold',
+    math: 'dollar',
     onDelta(flush) {
       const shown: string = flush.display;
       void shown;

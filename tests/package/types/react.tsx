@@ -75,6 +75,7 @@ const chatOptions = {
   },
   format: 'anthropic',
   markdown: 'hold',
+  math: 'off',
   flush: { intervalMs: 50 },
   initialMessages: [system],
   restartWithoutId: true,

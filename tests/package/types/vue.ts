@@ -65,6 +65,7 @@ export const ChatPanel = defineComponent({
       },
       format: 'anthropic',
       markdown: 'heal',
+      math: 'latex',
       flush: 'frame',
       initialMessages: [{ role: 'system', content: 'Be brief.' }],
       restartWithoutId: false,

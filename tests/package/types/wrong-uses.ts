@@ -18,6 +18,8 @@ createDeltaStream({ format: (event) => ({ text: event.data }) });
 createDeltaStream({ flush: { interval: 16 } });
 // @ts-expect-error 'on' is not a markdown mode
 createDeltaStream({ markdown: 'on' });
+// @ts-expect-error math delimiters are named, not a boolean
+createDeltaStream({ math: true });
 // @ts-expect-error feed takes text or bytes
 createDeltaStream().feed(42);
 
