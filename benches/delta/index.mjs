@@ -17,6 +17,7 @@ import { fixed, formatTable, heading, int } from '../lib/table.mjs';
 import { measureAll } from '../parser/measure.mjs';
 import { buildStreams } from '../parser/streams.mjs';
 import { PEERS, expectedAnswer, loadWasmSse } from './contestants.mjs';
+import { CURVE_POINTS, longAnswer, measureCurve } from './curve.mjs';
 import { measureFlicker } from './flicker.mjs';
 
 export const name = 'delta';
@@ -68,6 +69,8 @@ async function flicker({ print, log }) {
   } else notes.push(`wasm-sse not measured: ${entry.reason}`);
   log('delta/flicker: streaming the corpus');
   const { rows, problems, examples, contestants } = measureFlicker({ docs, createDeltaStream, remend });
+  log('delta/flicker: the per-flush cost curve');
+  const curve = measureCurve({ text: longAnswer(docs, CURVE_POINTS.at(-1)), createDeltaStream, remend });
   print(heading(`delta · flicker · node ${process.version} · ${docs.length} documents of tests/corpus/markdown, a flush after every delta`));
   print('   share of flushes whose display renders (markdown-it, CommonMark + GFM tables/strikethrough) other than a prefix of the final text');
   const table = rows.map((r) => [
@@ -82,6 +85,14 @@ async function flicker({ print, log }) {
     formatTable(
       [{ title: 'tokens', align: 'left' }, { title: 'deltas' }, ...contestants.map((c) => ({ title: c })), { title: 'hold keeps back (mean)' }],
       table,
+    ),
+  );
+  print(heading(`delta · cost per flush · node ${process.version} · one ${int(CURVE_POINTS.at(-1) / 1000)} KB answer (the corpus answers in a row) in 20-byte deltas, a flush after each`));
+  print('   µs per step (push, flush, read what a UI renders: the display tail; remend: its healed text), mean of the 50 flushes up to each point, median of 3 runs');
+  print(
+    formatTable(
+      [{ title: 'contestant', align: 'left' }, ...CURVE_POINTS.map((p) => ({ title: `at ${int(p / 1000)} KB` })), { title: 'last / first' }],
+      curve.map(({ name, us }) => [name, ...us.map((u) => fixed(u, 2)), `${fixed(us.at(-1) / us[0], 1)}x`]),
     ),
   );
   for (const n of notes) print(`!!! ${n}`);
