@@ -126,7 +126,7 @@ pub fn render(md: &str) -> Vec<Token> {
 }
 
 fn normalize_label(label: &str) -> String {
-    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().replace('ß', "ss")
 }
 
 /// The (normalised) labels of the link reference definitions of `md`.
