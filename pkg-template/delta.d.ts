@@ -63,6 +63,10 @@ export type DeltaFormatFunction = (event: DeltaEvent) => string | undefined | nu
  * - `{ intervalMs }`: at most once per this many milliseconds (`setTimeout`).
  * - `'event'`: after every `pushEvent`, `pushText` and `feed` call.
  * - `'manual'`: only when `flush()`, `finish()` or `abort()` is called.
+ *
+ * A flush holds back the text's last grapheme cluster, which the next text may
+ * extend (a combining mark, a skin tone); with every policy but `'manual'` it
+ * is flushed after 100 ms without new text.
  */
 export type DeltaFlushPolicy = 'frame' | 'event' | 'manual' | { intervalMs: number };
 

@@ -22,6 +22,12 @@ const MARKDOWN = { off: 0, hold: 1, heal: 2 };
 const MATH = { off: 0, dollar: 1, latex: 2, both: 3 };
 const PRESETS = ['openai', 'openai-chat', 'openai-responses', 'anthropic', 'ai-sdk', 'text'];
 const FRAME_FALLBACK_MS = 16;
+// A flush holds back the last grapheme cluster, which the next text may extend
+// (a combining mark, a skin tone, a ZWJ and the next emoji). What extends it
+// comes within a burst of tokens; after this long without text, the held
+// cluster is shown, so that a pause in the answer does not hide its last
+// character.
+const SHOW_HELD_AFTER_MS = 100;
 
 const noop = () => {};
 
@@ -212,6 +218,7 @@ class DeltaStream {
     // feed() with a function format parses in JS, since the function runs here.
     this.jsParser = null;
     this.timer = flushTimer(config.policy, () => this.tick());
+    this.showHeldTimer = null;
   }
 
   tick() {
@@ -220,6 +227,7 @@ class DeltaStream {
 
   // After each push: flush now, or make sure a flush is coming.
   pushed() {
+    this.cancelShowHeld();
     const { kind } = this.config.policy;
     if (kind === 'event') {
       if (this.drain()) this.deliver(false);
@@ -258,10 +266,25 @@ class DeltaStream {
     return true;
   }
 
-  deliver(finishing) {
+  deliver(finishing, showHeld = false) {
     const { channels } = this;
-    const decoded = readFlush(DELTA_WIRE, this.core, finishing, channels.text.length, channels.reasoning?.text.length ?? 0);
+    const decoded = readFlush(DELTA_WIRE, this.core, finishing, channels.text.length, channels.reasoning?.text.length ?? 0, showHeld);
     if (decoded !== undefined) this.config.onDelta(channels.apply(decoded, finishing));
+    // With 'manual' flushes the caller decides when; otherwise a held cluster
+    // is shown after a pause (SHOW_HELD_AFTER_MS).
+    if (!finishing && !this.closed && this.config.policy.kind !== 'manual' && this.core.holding()) {
+      this.cancelShowHeld();
+      this.showHeldTimer = globalThis.setTimeout(() => {
+        this.showHeldTimer = null;
+        if (!this.closed && this.drain()) this.deliver(false, true);
+      }, SHOW_HELD_AFTER_MS);
+    }
+  }
+
+  cancelShowHeld() {
+    if (this.showHeldTimer === null) return;
+    globalThis.clearTimeout(this.showHeldTimer);
+    this.showHeldTimer = null;
   }
 
   // The one way out: the last flush, then free the wasm side.
@@ -269,10 +292,11 @@ class DeltaStream {
     if (this.closed) return;
     this.closed = true;
     this.timer.cancel();
+    this.cancelShowHeld();
     try {
       this.deliver(true);
     } finally {
-      this.release();
+      this.freeWasm();
       if (how === 'done') this.config.onDone();
       else if (how === 'error') {
         if (typeof this.config.onError === 'function') this.config.onError(error);
@@ -353,7 +377,7 @@ class DeltaStream {
 
   // What holds wasm memory: the pipeline, and the JS-side parser of a format
   // function. wasm-bindgen registers no finalizer: this is the only release.
-  release() {
+  freeWasm() {
     this.core?.free();
     this.core = null;
     this.jsParser?.free();
@@ -365,9 +389,10 @@ class DeltaStream {
     if (!this.closed) {
       this.closed = true;
       this.timer.cancel();
+    this.cancelShowHeld();
     }
     this.batch.clear();
-    this.release();
+    this.freeWasm();
   }
 
   abort() {

@@ -121,7 +121,8 @@ export class DeltaBatch {
 }
 
 /**
- * One flush of `core` (a WasmDelta; `finishing` flushes everything), decoded,
+ * One flush of `core` (a WasmDelta; `finishing` flushes everything and ends,
+ * `showHeld` flushes the held-back grapheme clusters too), decoded,
  * or `undefined` when there is nothing new. `textLength` and
  * `reasoningLength` are the UTF-16 lengths of the answer and the reasoning JS
  * has kept so far (from before a restart too: a restart counts from zero).
@@ -132,8 +133,8 @@ export class DeltaBatch {
  * `finishReason` (a string or null) when it arrived; and `codeFence`, the info
  * string of the code fence the answer's display ends inside, when it does.
  */
-export function readFlush(wire, core, finishing, textLength, reasoningLength) {
-  const out = core.flush(finishing);
+export function readFlush(wire, core, finishing, textLength, reasoningLength, showHeld = false) {
+  const out = showHeld ? core.release() : core.flush(finishing);
   if (out === undefined) return undefined;
   const { Reasoning, ToolCalls, Usage, FinishReason, Restarted, CodeFence } = wire.DeltaChange;
   const changes = core.changes();

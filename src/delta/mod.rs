@@ -472,7 +472,27 @@ impl Pipeline {
         if !self.has_pending() {
             return None;
         }
-        Some(self.emit(false))
+        Some(self.emit(false, false))
+    }
+
+    /// Whether text that has arrived is held back: the last grapheme cluster
+    /// of the answer or of the reasoning, which the next text may still extend.
+    pub fn is_holding(&self) -> bool {
+        let holds = |c: &Channel| c.ready_end() < c.text.len();
+        !self.finished && (holds(&self.answer) || self.reasoning.as_ref().is_some_and(holds))
+    }
+
+    /// Flushes like [`Pipeline::flush`], and the held-back grapheme clusters
+    /// too: for when no text has come for a while. What extends a cluster
+    /// (a combining mark, a skin tone, a ZWJ and the next emoji) comes with it
+    /// in the same burst; after a pause in the stream, holding its last
+    /// character would only hide it. Text that extends it later still arrives
+    /// in the next delta. `None` when nothing is held or new.
+    pub fn release(&mut self) -> Option<Flush<'_>> {
+        if !self.is_holding() && !self.has_pending() {
+            return None;
+        }
+        Some(self.emit(false, true))
     }
 
     /// Ends the stream (end event, EOF, abort or error): flushes everything,
@@ -489,13 +509,16 @@ impl Pipeline {
             }
             self.finished = true;
         }
-        self.emit(true)
+        self.emit(true, true)
     }
 
-    fn emit(&mut self, done: bool) -> Flush<'_> {
-        let changed = self.changes();
-        let answer_end = if done { self.answer.text.len() } else { self.answer.ready_end() };
-        let reasoning_end = self.reasoning.as_ref().map(|r| if done { r.text.len() } else { r.ready_end() });
+    /// The flush; `whole`: up to the end of the text, held clusters included.
+    fn emit(&mut self, done: bool, whole: bool) -> Flush<'_> {
+        let end = |c: &Channel| if whole { c.text.len() } else { c.ready_end() };
+        let mut changed = self.changes();
+        changed.reasoning |= self.reasoning.as_ref().is_some_and(|r| end(r) > r.sent);
+        let answer_end = end(&self.answer);
+        let reasoning_end = self.reasoning.as_ref().map(end);
         self.tools.emit();
         self.usage.changed = false;
         self.finish_changed = false;

@@ -176,6 +176,28 @@ fn a_conjunct_stays_whole_with_a_mark_after_its_virama() {
 }
 
 #[test]
+fn release_shows_the_held_cluster_after_a_pause() {
+    let mut p = Pipeline::new(PipelineOptions::new(Extractor::OpenAiChat));
+    p.push_event("message", r#"{"choices":[{"delta":{"reasoning_content":"hm👍","content":"a👍"}}]}"#)
+        .unwrap();
+    let f = p.flush().expect("a flush");
+    assert_eq!((f.delta, f.reasoning.map(|r| r.delta)), ("a", Some("hm")));
+    assert!(p.is_holding());
+    let f = p.release().expect("the held clusters");
+    assert_eq!((f.delta, f.text), ("👍", "a👍"));
+    assert_eq!(f.reasoning.map(|r| (r.delta, r.text)), Some(("👍", "hm👍")));
+    assert!(f.changed.reasoning);
+    assert!(!p.is_holding());
+    assert!(p.release().is_none(), "nothing held, nothing new");
+    // What extends the cluster later still arrives, in the next delta.
+    p.push_event("message", r#"{"choices":[{"delta":{"content":"🏽"}}]}"#).unwrap();
+    assert!(p.flush().is_none() && p.is_holding());
+    assert_eq!(p.release().map(|f| f.delta.to_owned()), Some("🏽".to_owned()));
+    assert_eq!(p.finish().text, "a👍🏽");
+    assert!(!p.is_holding() && p.release().is_none());
+}
+
+#[test]
 fn an_endless_cluster_is_held_only_up_to_the_cap() {
     // A hostile run of combining marks (or of ZWJ pictographs) is one cluster by
     // UAX #29; holding it whole would hold the answer without end.

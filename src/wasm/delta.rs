@@ -328,9 +328,41 @@ impl WasmDelta {
     /// nothing new (never with `finish`). [`WasmDelta::text_len`] minus the
     /// length of the text JS had gives where the new text ends.
     pub fn flush(&self, finish: bool) -> Option<String> {
+        self.take_flush(if finish { Take::Finish } else { Take::Flush })
+    }
+
+    /// Like [`WasmDelta::flush`], with the held-back grapheme clusters too
+    /// ([`Pipeline::release`]): after a pause in the stream.
+    pub fn release(&self) -> Option<String> {
+        self.take_flush(Take::Release)
+    }
+
+    /// Whether text that has arrived is held back (see
+    /// [`Pipeline::is_holding`]): JS calls [`WasmDelta::release`] if no text
+    /// follows soon.
+    pub fn holding(&self) -> bool {
+        self.core.borrow().pipeline.is_holding()
+    }
+}
+
+/// Which flush [`WasmDelta::take_flush`] takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Take {
+    Flush,
+    Finish,
+    Release,
+}
+
+impl WasmDelta {
+    fn take_flush(&self, take: Take) -> Option<String> {
+        let finish = take == Take::Finish;
         let mut core = self.core.borrow_mut();
         let Core { pipeline, .. } = &mut *core;
-        let f = if finish { pipeline.finish() } else { pipeline.flush()? };
+        let f = match take {
+            Take::Flush => pipeline.flush()?,
+            Take::Finish => pipeline.finish(),
+            Take::Release => pipeline.release()?,
+        };
         let mut out = String::with_capacity(f.delta.len() + f.display_tail.len());
         out.push_str(f.delta);
         out.push_str(f.display_tail);
@@ -376,7 +408,10 @@ impl WasmDelta {
         core.code_fence = code_fence;
         Some(out)
     }
+}
 
+#[wasm_bindgen]
+impl WasmDelta {
     /// What else the last flush carries: a sum of [`DeltaChange`] bits.
     pub fn changes(&self) -> u32 {
         self.core.borrow().changes

@@ -228,6 +228,26 @@ export async function runDeltaChecks(sse, wires = []) {
     check('math must be one of its four names', thrown instanceof TypeError, String(thrown));
   }
 
+  // The last grapheme cluster waits for what may extend it, but not through a
+  // pause: after a while without text it is shown.
+  {
+    const { stream, seen } = record(createDeltaStream, { format: 'text', flush: 'event', markdown: 'off' });
+    stream.pushText('a👍');
+    const held = last(seen)?.text;
+    const until = Date.now() + 5_000;
+    while (last(seen)?.text !== 'a👍' && Date.now() < until) await sleep(10);
+    check('a held cluster (a lone emoji may still get a skin tone) is shown after a pause', held === 'a' && last(seen)?.text === 'a👍' && !last(seen).done, [held, last(seen)?.text]);
+    stream.pushText('🏽!');
+    stream.finish();
+    check('what extends the shown cluster later still arrives', joined(seen) === 'a👍🏽!', joined(seen));
+    const manual = record(createDeltaStream, { format: 'text', flush: 'manual', markdown: 'off' });
+    manual.stream.pushText('b👍');
+    manual.stream.flush();
+    await sleep(300);
+    check("with flush: 'manual' nothing is flushed on its own", manual.seen.flushes.length === 1 && last(manual.seen).text === 'b', manual.seen.flushes.map((f) => f.text));
+    manual.stream.free();
+  }
+
   // codeFence: the fence the display ends inside, for a highlighter.
   {
     const { stream, seen } = record(createDeltaStream, { format: 'text', flush: 'event', markdown: 'hold' });
