@@ -103,7 +103,7 @@ test('the packed tarball ships exactly the files package.json lists', () => {
 
 test('Node imports the package by name with no init call and passes every case', () => {
   const dir = prepare('node');
-  const output = execFileSync(process.execPath, ['check.mjs', sseServer.base], { cwd: dir, encoding: 'utf8' });
+  const output = execFileSync(process.execPath, ['check.mjs', sseServer.base], { cwd: dir, encoding: 'utf8', timeout: 600_000 });
   const result = JSON.parse(output);
   assertAllPassed('node', result);
   assertParserEntryPassed('node', result.parserEntry);
