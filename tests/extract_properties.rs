@@ -281,13 +281,22 @@ fn anthropic_doc() -> impl Strategy<Value = (String, J)> {
         .prop_map(|(kind, field, v, others, at)| {
             place(vec![("type".into(), J::Str(kind.into())), (field.into(), v)], others, at)
         });
+    typed_event(types, delta)
+}
+
+/// An event of a typed stream: `{"type": kind}` with maybe a `delta` and an
+/// `error` among other members, and its SSE event name: `kind`, or `message`
+/// when a proxy dropped the `event:` field (the type is then read from the data).
+fn typed_event(
+    types: impl Strategy<Value = &'static str>,
+    delta: impl Strategy<Value = J>,
+) -> impl Strategy<Value = (String, J)> {
     let error = prop_oneof![Just(None), Just(Some(J::Null)), value().prop_map(Some)];
     (types, prop::option::of(delta), error, members(), any::<(usize, usize)>(), any::<bool>()).prop_map(
         |(kind, delta, error, others, at, event_field)| {
             let mut must = vec![("type".to_owned(), J::Str(kind.to_owned()))];
             must.extend(delta.map(|d| ("delta".to_owned(), d)));
             must.extend(error.map(|e| ("error".to_owned(), e)));
-            // Some proxies drop the `event:` field; the type is then read from the data.
             let event = if event_field { kind.to_owned() } else { "message".to_owned() };
             (event, place(must, others, at))
         },
@@ -324,17 +333,7 @@ fn responses_doc() -> impl Strategy<Value = (String, J)> {
         "response.created",
         "error",
     ]);
-    let delta = prop_oneof![4 => text().prop_map(J::Str), 1 => value()];
-    let error = prop_oneof![Just(None), Just(Some(J::Null)), value().prop_map(Some)];
-    (types, prop::option::of(delta), error, members(), any::<(usize, usize)>(), any::<bool>()).prop_map(
-        |(kind, delta, error, others, at, event_field)| {
-            let mut must = vec![("type".to_owned(), J::Str(kind.to_owned()))];
-            must.extend(delta.map(|d| ("delta".to_owned(), d)));
-            must.extend(error.map(|e| ("error".to_owned(), e)));
-            let event = if event_field { kind.to_owned() } else { "message".to_owned() };
-            (event, place(must, others, at))
-        },
-    )
+    typed_event(types, prop_oneof![4 => text().prop_map(J::Str), 1 => value()])
 }
 
 /// What the Responses preset should find in an event, read by serde_json.
