@@ -28,6 +28,7 @@ const FRAME_FALLBACK_MS = 16;
 // cluster is shown, so that a pause in the answer does not hide its last
 // character.
 const SHOW_HELD_AFTER_MS = 100;
+const now = () => (globalThis.performance ?? Date).now();
 
 const noop = () => {};
 
@@ -218,7 +219,10 @@ class DeltaStream {
     // feed() with a function format parses in JS, since the function runs here.
     this.jsParser = null;
     this.timer = flushTimer(config.policy, () => this.tick());
+    // One timer at a time, re-armed for what is left of the quiet period when
+    // text came meanwhile: no timer work per push.
     this.showHeldTimer = null;
+    this.lastPushAt = 0;
   }
 
   tick() {
@@ -227,7 +231,7 @@ class DeltaStream {
 
   // After each push: flush now, or make sure a flush is coming.
   pushed() {
-    this.cancelShowHeld();
+    this.lastPushAt = now();
     const { kind } = this.config.policy;
     if (kind === 'event') {
       if (this.drain()) this.deliver(false);
@@ -270,15 +274,23 @@ class DeltaStream {
     const { channels } = this;
     const decoded = readFlush(DELTA_WIRE, this.core, finishing, channels.text.length, channels.reasoning?.text.length ?? 0, showHeld);
     if (decoded !== undefined) this.config.onDelta(channels.apply(decoded, finishing));
-    // With 'manual' flushes the caller decides when; otherwise a held cluster
-    // is shown after a pause (SHOW_HELD_AFTER_MS).
-    if (!finishing && !this.closed && this.config.policy.kind !== 'manual' && this.core.holding()) {
-      this.cancelShowHeld();
-      this.showHeldTimer = globalThis.setTimeout(() => {
-        this.showHeldTimer = null;
-        if (!this.closed && this.drain()) this.deliver(false, true);
-      }, SHOW_HELD_AFTER_MS);
+    // With 'manual' flushes the caller decides when; otherwise what a flush
+    // held back is shown after a pause (SHOW_HELD_AFTER_MS). When nothing is
+    // held, the wasm side's release finds nothing to show; after a release
+    // nothing is held until more text comes.
+    if (!finishing && !showHeld && !this.closed && this.showHeldTimer === null && this.config.policy.kind !== 'manual') {
+      this.armShowHeld(SHOW_HELD_AFTER_MS);
     }
+  }
+
+  armShowHeld(ms) {
+    this.showHeldTimer = globalThis.setTimeout(() => {
+      this.showHeldTimer = null;
+      if (this.closed) return;
+      const quiet = now() - this.lastPushAt;
+      if (quiet < SHOW_HELD_AFTER_MS) this.armShowHeld(SHOW_HELD_AFTER_MS - quiet);
+      else if (this.drain()) this.deliver(false, true);
+    }, ms);
   }
 
   cancelShowHeld() {

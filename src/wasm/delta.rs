@@ -336,13 +336,6 @@ impl WasmDelta {
     pub fn release(&self) -> Option<String> {
         self.take_flush(Take::Release)
     }
-
-    /// Whether text that has arrived is held back (see
-    /// [`Pipeline::is_holding`]): JS calls [`WasmDelta::release`] if no text
-    /// follows soon.
-    pub fn holding(&self) -> bool {
-        self.core.borrow().pipeline.is_holding()
-    }
 }
 
 /// Which flush [`WasmDelta::take_flush`] takes.
