@@ -247,7 +247,7 @@ fn a_flush_names_the_code_fence_its_display_ends_inside() {
         };
         assert_eq!(fence_after(&mut p, "Try:\n"), Some(None));
         // The opening line is not complete: it may still be prose.
-        assert_eq!(fence_after(&mut p, "```rust"), Some(None));
+        assert_eq!(fence_after(&mut p, "``` rust"), Some(None));
         assert_eq!(
             fence_after(&mut p, "  title=\"x\"  \nfn main"),
             Some(Some("rust  title=\"x\"".to_owned()))
