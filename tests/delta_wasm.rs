@@ -167,6 +167,21 @@ fn the_math_option_reaches_the_pipeline() {
 }
 
 #[test]
+fn a_reference_label_matches_its_definition_case_insensitively_in_wasm_too() {
+    // The wasm build lowercases non-ASCII labels with the platform's toLowerCase.
+    for (label, shown) in [("AGW", true), ("ΑΓΩ", true), ("ΑΓΩΣ", false)] {
+        let core = WasmDelta::create("text", HOLD, NO_MATH).unwrap();
+        let mut js = Js::new(&core);
+        // (The last character is held back until the next shows it complete.)
+        let doc = format!("[αγω]: /a\n[agw]: /b\n\nsee [x][{label}] ");
+        assert_eq!(js.push(&[Item::Text(&doc)]), CONTINUE);
+        js.flush(false);
+        let display = js.displays.last().unwrap();
+        assert_eq!(display.ends_with(']'), shown, "{label}: {display:?}");
+    }
+}
+
+#[test]
 fn raw_event_stream_bytes_cut_anywhere_give_the_same_text_as_whole() {
     let stream: String = ["Hi **", "bold** ", "día ", "👩‍💻"]
         .iter()

@@ -682,3 +682,15 @@ fn a_link_definition_is_held_until_the_next_line_shows_it_complete() {
     assert_eq!(hold("[a]: /url\n  \"ti"), "");
     assert_eq!(hold("[a]: /url\n\nNext"), "[a]: /url\n\nNext");
 }
+
+#[test]
+fn a_reference_matches_its_definition_whatever_the_case_of_its_label() {
+    // A full reference at the end is shown once its label is defined, and held
+    // whole while it may still become one.
+    for label in ["ΑΓΩ", "Straße", "STRASSE"] {
+        let doc = format!("[αγω]: /a\n[strasse]: /b\n\nsee [x][{label}]");
+        assert_eq!(hold(&doc), doc, "{label}");
+    }
+    let undefined = "[αγω]: /a\n\nsee [x][ΑΓΩΣ]";
+    assert_eq!(hold(undefined), "[αγω]: /a\n\nsee ");
+}
