@@ -812,7 +812,9 @@ impl<'a> Scan<'a> {
             }
         }
         let first = open.iter().map(|&(p, _)| p).fold(first, usize::min);
-        open.sort_by_key(|&(p, _)| p);
+        // Each construct opens at its own position, so an unstable sort (the one
+        // the binary already carries) gives the one order.
+        open.sort_unstable_by_key(|&(p, _)| p);
         Open { constructs: open, first, cut, pairs: self.pairs }
     }
 }
