@@ -767,9 +767,12 @@ impl<'a> Scan<'a> {
             }
             _ => (left, right),
         };
-        // GFM: strikethrough is one or two tildes; longer runs are text.
-        let valid = c != b'~' || n <= 2;
-        if valid && (can_open || can_close) {
+        // GFM 6.5 makes a run of three or more tildes text, but markdown-it
+        // strikes through inside such runs (`~~~a~~~` is `~<s>a</s>~`). A long
+        // run is therefore matched only by a run of its own length, and held
+        // like any open run until then: neither renderer sees a display that
+        // its final text contradicts.
+        if can_open || can_close {
             self.delims.push(Delim { pos: i, ch: c, len: n, orig: n, can_open, can_close });
         }
         Step::To(i + n)

@@ -73,9 +73,13 @@ enum Leaf {
         quoted: bool,
     },
     Table,
-    /// A link reference definition starting at this offset, which the next
-    /// line may still continue (a destination or title on its own line).
-    Definition(usize),
+    /// A run of link reference definitions: where the run starts, and where
+    /// the `[` of its last definition is. The next line may still continue it
+    /// (a destination or a title on its own line, or the rest of a title).
+    Definition {
+        run: usize,
+        this: usize,
+    },
     /// An HTML block of kind 6 or 7: it ends at a blank line.
     Html,
     IndentedCode,
@@ -312,21 +316,116 @@ fn html_start(s: &str, in_para: bool) -> Option<Option<&'static str>> {
     (!in_para && is_blank(&s[tag..])).then_some(None)
 }
 
+/// How far a link label at the start of a text has got (spec 6.3: it ends at
+/// the first `]` that is not backslash-escaped, holds no unescaped `[` and at
+/// most 999 characters, and may span lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    /// No `]` yet: the label may still close.
+    Open,
+    /// Closed by the `]` at this offset.
+    Closed(usize),
+    /// Not a label.
+    Invalid,
+}
+
+fn scan_label(s: &str) -> Label {
+    const MAX_CHARS: usize = 999;
+    let b = s.as_bytes();
+    if b.first() != Some(&b'[') {
+        return Label::Invalid;
+    }
+    let (mut chars, mut escaped) = (0, false);
+    for (i, &c) in b.iter().enumerate().skip(1) {
+        if !escaped {
+            match c {
+                b'\\' => escaped = true,
+                b'[' => return Label::Invalid,
+                b']' => return Label::Closed(i),
+                _ => {}
+            }
+        } else {
+            escaped = false;
+        }
+        // A UTF-8 continuation byte is not a character of its own.
+        chars += usize::from(c & 0xC0 != 0x80);
+        if chars > MAX_CHARS {
+            return Label::Invalid;
+        }
+    }
+    Label::Open
+}
+
 /// Spec 4.7: `[label]:` opens a link reference definition. Returns the label.
 fn definition_label(s: &str) -> Option<&str> {
-    let rest = s.strip_prefix('[')?;
-    let b = rest.as_bytes();
-    let mut end = 0;
-    // A backslash escapes a bracket inside the label (spec 6.3, link labels).
-    while *b.get(end)? != b']' {
-        end += if b[end] == b'\\' { 2 } else { 1 };
+    match scan_label(s) {
+        Label::Closed(end) if s[end + 1..].starts_with(':') && !s[1..end].trim().is_empty() => {
+            Some(&s[1..end])
+        }
+        _ => None,
     }
-    let end = end.min(rest.len());
-    let label = &rest[..end];
-    if label.trim().is_empty() || label.contains('[') || !rest[end + 1..].starts_with(':') {
-        return None;
+}
+
+/// Spec 4.7: whether a link reference definition (`def`, from its `[` to the
+/// end of its last complete line) goes on to the next line, because its
+/// destination has not come yet or its title is open.
+fn definition_continues(def: &str) -> bool {
+    // A title longer than this is shown as the paragraph it looks like while it
+    // streams, so that each flush reads a bounded stretch.
+    const MAX_SCAN: usize = 4096;
+    let b = def.as_bytes();
+    let Label::Closed(end) = scan_label(def) else {
+        return false;
+    };
+    if def.len() > MAX_SCAN {
+        return false;
     }
-    Some(label)
+    // Spaces and tabs, with at most one line ending among them.
+    let skip_space = |mut i: usize| {
+        let mut ended = false;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b' ' | b'\t' | b'\r' => {}
+                b'\n' if !ended => ended = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_space(end + 2);
+    if i >= b.len() {
+        return true;
+    }
+    if b[i] == b'<' {
+        match memchr::memchr(b'>', &b[i..]) {
+            Some(k) => i += k + 1,
+            None => return false,
+        }
+    } else {
+        while b.get(i).is_some_and(|c| !c.is_ascii_whitespace()) {
+            i += 1;
+        }
+    }
+    let title = skip_space(i);
+    let close = match b.get(title) {
+        Some(b'"') => b'"',
+        Some(b'\'') => b'\'',
+        Some(b'(') => b')',
+        _ => return false,
+    };
+    if title == i {
+        // A title must be separated from the destination.
+        return false;
+    }
+    let mut k = title + 1;
+    while let Some(&c) = b.get(k) {
+        if c == close {
+            return false;
+        }
+        k += if c == b'\\' { 2 } else { 1 };
+    }
+    true
 }
 
 /// GFM tables: the cells of a row, not counting outer pipes.
@@ -527,9 +626,12 @@ impl Markdown {
                 return;
             }
         }
-        if let Leaf::Definition(_) = st.leaf {
+        if let Leaf::Definition { this, .. } = st.leaf {
             // Spec 4.7: a destination or a title on the lines after the label.
-            if !is_blank(line) && line.starts_with([' ', '\t', '"', '\'', '(', '<']) {
+            if !is_blank(line)
+                && (line.starts_with([' ', '\t', '"', '\'', '(', '<'])
+                    || definition_continues(&text[this..start]))
+            {
                 st.prev_blank = false;
                 return;
             }
@@ -598,9 +700,11 @@ impl Markdown {
                     self.defs.insert(label);
                 }
                 // A run of definitions is held as one (see `live`).
-                if !matches!(st.leaf, Leaf::Definition(_)) {
-                    st.leaf = Leaf::Definition(start);
-                }
+                let this = start + info.content;
+                st.leaf = match st.leaf {
+                    Leaf::Definition { run, .. } => Leaf::Definition { run, this },
+                    _ => Leaf::Definition { run: start, this },
+                };
             }
             Kind::TableDelimiter | Kind::Text => {
                 let content = start + info.content;
@@ -619,7 +723,16 @@ impl Markdown {
                     Leaf::Html if !new_container => {}
                     Leaf::IndentedCode if info.indent >= 4 => {}
                     Leaf::Para { line, content, lines, quoted, .. } if !new_container => {
-                        st.leaf = Leaf::Para { line, content, last_line: start, lines: lines + 1, quoted }
+                        // Spec 4.7: a label that spans lines, closed on this one by `]:`,
+                        // makes the paragraph so far a definition.
+                        let so_far = &text[content..end];
+                        if let Some(label) = definition_label(so_far) {
+                            self.defs.insert(label);
+                            st.leaf = Leaf::Definition { run: line, this: content };
+                        } else {
+                            st.leaf =
+                                Leaf::Para { line, content, last_line: start, lines: lines + 1, quoted };
+                        }
                     }
                     _ if info.indent >= 4 && !st.list_open && !info.quoted => {
                         // Spec 4.4: an indented chunk that does not continue a paragraph.
@@ -699,6 +812,19 @@ impl Markdown {
             Leaf::Para { line, content, last_line, lines, .. } => Some((line, content, last_line, lines)),
             _ => None,
         };
+        // Spec 4.7: a paragraph that starts with a label still open on a later
+        // line may be a definition (`[\nfoo\n]: /url`), which shows nothing:
+        // hold it whole until the label closes on something other than `:`.
+        if let Some((line, content, ..)) = para {
+            let held = match scan_label(&text[content..]) {
+                Label::Open => true,
+                Label::Closed(k) => matches!(text.as_bytes().get(content + k + 1), None | Some(b':')),
+                Label::Invalid => false,
+            };
+            if held {
+                return (line, String::new());
+            }
+        }
         // What the paragraph so far needs, if the partial line continues it.
         let para_view = |upto: usize| -> (usize, String) {
             match para {
@@ -710,7 +836,7 @@ impl Markdown {
         };
         if partial.is_empty() {
             return match (st.leaf, para) {
-                (Leaf::Definition(def), _) => (def, String::new()),
+                (Leaf::Definition { run, .. }, _) => (run, String::new()),
                 // GFM 4.10: a line with a pipe may become a table header when the
                 // next line is a delimiter row: hold it until that line says.
                 (_, Some((_, _, last_line, _))) if text[last_line..ls].contains('|') => {
@@ -730,8 +856,8 @@ impl Markdown {
         let hold_line = || -> (usize, String) {
             // A definition just before a held line is held with it, as it is
             // when no line follows yet (it shows nothing either way).
-            if let Leaf::Definition(def) = st.leaf {
-                return (def, String::new());
+            if let Leaf::Definition { run, .. } = st.leaf {
+                return (run, String::new());
             }
             let (c, s) = para_view(ls);
             if c < ls {
@@ -746,12 +872,13 @@ impl Markdown {
         if st.leaf == Leaf::Html {
             return (end, String::new());
         }
-        if let Leaf::Definition(def) = st.leaf {
+        if let Leaf::Definition { run, this } = st.leaf {
             // Spec 4.7: the destination and the title may be on the next lines.
             // A complete definition shows nothing, so holding it costs nothing;
             // one that never completes is a paragraph, shown once that is known.
-            if partial.starts_with([' ', '\t', '"', '\'', '(', '<']) {
-                return (def, String::new());
+            if partial.starts_with([' ', '\t', '"', '\'', '(', '<']) || definition_continues(&text[this..ls])
+            {
+                return (run, String::new());
             }
         }
         // A line that is still only marker characters may become a list item, a

@@ -314,6 +314,11 @@ fn heal_hides_open_tildes_which_renderers_disagree_on() {
     // `~~` that never closes is common in prose (`~~ tildes`).
     assert_eq!(heal("a ~~gone"), "a ");
     assert_eq!(heal("a ~~gone~~ b"), "a ~~gone~~ b");
+    // Three tildes are text in GFM but strike in markdown-it: held until a run
+    // of the same length closes them.
+    assert_eq!(hold("This will ~~~not"), "This will ");
+    assert_eq!(heal("This will ~~~not"), "This will ");
+    assert_eq!(hold("This will ~~~not~~~ strike"), "This will ~~~not~~~ strike");
 }
 
 #[test]
@@ -681,6 +686,41 @@ fn a_link_definition_is_held_until_the_next_line_shows_it_complete() {
     assert_eq!(hold("[a]:\n"), "");
     assert_eq!(hold("[a]: /url\n  \"ti"), "");
     assert_eq!(hold("[a]: /url\n\nNext"), "[a]: /url\n\nNext");
+}
+
+#[test]
+fn a_definition_whose_label_spans_lines_is_held_until_the_label_closes() {
+    // Spec examples 208 and 541: nothing shows until the label closes on `]:`.
+    assert_eq!(hold("[\nfoo"), "");
+    assert_eq!(hold("[Foo\n  bar]"), "");
+    assert_eq!(hold("[Foo\n  bar]:"), "");
+    assert_eq!(hold("[Foo\n  bar]: /url\n"), "");
+    assert_eq!(hold("[\nfoo\n]: /url\nbar"), "[\nfoo\n]: /url\nbar");
+    // The label is defined from then on.
+    let doc = "[Foo\n  bar]: /url\n\nsee [Baz][Foo bar] ";
+    assert_eq!(hold(doc), doc);
+    // A label that closes on anything else is the paragraph it looks like.
+    assert_eq!(hold("[a\nb] c"), "[a\nb] c");
+    assert_eq!(hold("[a\nb](/u) c"), "[a\nb](/u) c");
+    // More than 999 characters, and it is no label.
+    let long = format!("[{}\nb]: c", "a".repeat(998));
+    assert_eq!(hold(&long), long);
+    let short = format!("[{}\nb]: c", "a".repeat(997));
+    assert_eq!(hold(&short), "");
+    // An escaped bracket is part of the label.
+    assert_eq!(hold("[a\\]\nb"), "");
+}
+
+#[test]
+fn a_definition_is_held_while_its_destination_or_its_title_is_still_to_come() {
+    // Spec example 196: a title over several lines.
+    assert_eq!(hold("[foo]: /url '\ntitle\nline1"), "");
+    assert_eq!(hold("[foo]: /url '\ntitle\n'\n\nsee [foo] "), "[foo]: /url '\ntitle\n'\n\nsee [foo] ");
+    // The destination on the next line.
+    assert_eq!(hold("[foo]:\n/url"), "");
+    assert_eq!(hold("[foo]:\n/url\n\nsee [foo] "), "[foo]:\n/url\n\nsee [foo] ");
+    // A closed title: the next line starts a paragraph.
+    assert_eq!(hold("[foo]: /url 'title'\nbar"), "[foo]: /url 'title'\nbar");
 }
 
 #[test]

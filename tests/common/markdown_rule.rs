@@ -12,6 +12,8 @@
 //! * a paragraph in the display may be a setext heading in the final text (the
 //!   underline comes after the whole paragraph);
 //! * tight vs loose lists (a paragraph directly inside a list item) are the same;
+//!   and as a paragraph may become a setext heading, so may the text directly in
+//!   a tight item: a setext heading directly in a list item is its text;
 //! * empty table cells at the very end of the display are not counted.
 //!
 //! Inline formatting is compared as a set (`<em><strong>` shows as
@@ -182,7 +184,12 @@ pub fn render_knowing(md: &str, labels: &[String]) -> Vec<Token> {
                     }
                     Tag::Heading { level, .. } => {
                         let src = md[range.clone()].trim_start();
-                        Block::Heading { level: *level, setext: !src.starts_with('#') }
+                        let setext = !src.starts_with('#');
+                        if setext && matches!(blocks.last(), Some(Frame { block: Block::Item, .. })) {
+                            kept.push(false);
+                            continue;
+                        }
+                        Block::Heading { level: *level, setext }
                     }
                     Tag::BlockQuote(_) => Block::Quote,
                     Tag::List(start) => Block::List { ordered: start.is_some() },

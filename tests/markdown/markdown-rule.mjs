@@ -10,7 +10,8 @@
 // block containers (and their position in the document) and its inline
 // formatting; the display's tokens must be a prefix of the final's. The same
 // allowances as the Rust checker: a paragraph may become a setext heading; a
-// paragraph directly in a list item is not a container (tight = loose); empty
+// paragraph directly in a list item is not a container (tight = loose), nor
+// is a setext heading there (the text of a tight item may become one); empty
 // cells and rows, and the newline of an unfinished code block, at the very end
 // of the display are not counted. Link and image URLs are not compared.
 
@@ -100,7 +101,7 @@ export function render(source) {
     if (t.nesting === 1) {
       const block = blockOf(t);
       const inItem = blocks.length > 0 && blocks[blocks.length - 1].block === 'item';
-      if (block === null || (block === 'para' && inItem)) {
+      if (block === null || ((block === 'para' || block.endsWith(' setext')) && inItem)) {
         kept.push(false);
         continue;
       }
