@@ -10,7 +10,10 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 WASM_OPT := node_modules/.bin/wasm-opt
 # The features rustc enables by default for wasm32 (wasm-opt must not strip them).
-WASM_OPT_FLAGS := -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+# --converge repeats -Oz while it still shrinks the module; --low-memory-unused
+# lets it fold offsets into loads, as Rust's data and stack sit above 1 MiB
+# (1.3 KB less gzipped, together).
+WASM_OPT_FLAGS := -Oz --converge --low-memory-unused --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd
 # The test files that also run as wasm (each runs in Chromium, a worker and Node).
 WASM_TESTS := --test conformance --test delta_wasm --test client_wasm --test client_stream_wasm --test parser_batch_wasm
