@@ -6,11 +6,13 @@
 // - "bundled": what an app's bundler makes of the same entry (esbuild, bundled
 //   and minified; the .wasm is an asset and counts as is).
 // The budgets are issue 10's: 8 KB for `wasm-sse/parser`, 35 KB for the main
-// entry. Environment-independent: runs once; sizes are deterministic.
+// entry. The summary also gives brotli (quality 11), which CDNs serve, and the
+// AI SDK's `useChat` (@ai-sdk/react, React left out as the app's own) bundled
+// the same way. Environment-independent: runs once; sizes are deterministic.
 
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { BENCHES_DIR, findEntry, loadedFiles } from '../lib/pkg.mjs';
 import { fixed, formatTable, heading, int } from '../lib/table.mjs';
@@ -34,12 +36,23 @@ const PEERS = [
   { label: '@microsoft/fetch-event-source', dir: '@microsoft/fetch-event-source', entry: 'lib/esm/index.js' },
 ];
 
-const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+// A client-side chat hook beside them: only bundled (it is not loaded unbundled).
+const AI_SDK = { label: "AI SDK useChat (@ai-sdk/react)", source: "export { useChat } from '@ai-sdk/react';", external: ['react'] };
 
-/** The entry bundled and minified by esbuild, as an app's build would ship it. */
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const br = (bytes) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+
+/**
+ * The entry bundled and minified by esbuild, as an app's build would ship it:
+ * a file (`absEntry`), or `{ source, external }` resolved from benches/.
+ */
 async function bundledJs(absEntry) {
+  const input =
+    typeof absEntry === 'string'
+      ? { entryPoints: [absEntry] }
+      : { stdin: { contents: absEntry.source, resolveDir: BENCHES_DIR, loader: 'js' }, external: absEntry.external };
   const out = await build({
-    entryPoints: [absEntry],
+    ...input,
     bundle: true,
     minify: true,
     format: 'esm',
@@ -69,9 +82,17 @@ export async function measure(dir, entry) {
       return { file, raw: raw.length, gz: gz(raw) };
     });
   const shipped = rows.reduce((a, r) => ({ raw: a.raw + r.raw, gz: a.gz + r.gz }), { raw: 0, gz: 0 });
-  const wasmGz = rows.filter((r) => r.file.endsWith('.wasm')).reduce((a, r) => a + r.gz, 0);
+  const wasmRows = rows.filter((r) => r.file.endsWith('.wasm'));
+  const wasmGz = wasmRows.reduce((a, r) => a + r.gz, 0);
+  const wasmBr = wasmRows.reduce((a, r) => a + br(readFileSync(join(dir, r.file))), 0);
   const js = await bundledJs(join(dir, entry));
-  return { rows, shipped, wasmGz, bundledJsGz: gz(js), bundled: gz(js) + wasmGz };
+  return { rows, shipped, wasmGz, bundledJsGz: gz(js), bundled: gz(js) + wasmGz, bundledBr: br(js) + wasmBr };
+}
+
+/** A bundle with no package files of its own (`{ source, external }`), as `measure` gives it. */
+async function measureBundle(input) {
+  const js = await bundledJs(input);
+  return { shipped: null, wasmGz: 0, bundledJsGz: gz(js), bundled: gz(js), bundledBr: br(js) };
 }
 
 export async function run({ print }) {
@@ -100,7 +121,13 @@ export async function run({ print }) {
       problems.push(`size: ${peer.label} not measured`);
     }
   }
-  print(heading('size · every entry, as shipped and as bundled (esbuild --minify), gzip -9, JS + wasm'));
+  try {
+    summaryRows.push({ label: AI_SDK.label, m: await measureBundle(AI_SDK) });
+  } catch (error) {
+    print(`!!! ${AI_SDK.label} not measured (npm ci --prefix benches): ${error.message}`);
+    problems.push(`size: ${AI_SDK.label} not measured`);
+  }
+  print(heading('size · every entry, as shipped and as bundled (esbuild --minify), gzip -9 (and brotli 11 bundled), JS + wasm'));
   const verdict = (bytes, budget) => (budget ? `${fixed((100 * bytes) / budget, 0)}% ${bytes <= budget ? 'within' : 'OVER'}` : '');
   print(
     formatTable(
@@ -110,15 +137,17 @@ export async function run({ print }) {
         { title: 'bundled JS' },
         { title: 'wasm' },
         { title: 'bundled total' },
+        { title: 'brotli' },
         { title: 'budget' },
         { title: 'bundled vs budget', align: 'left' },
       ],
       summaryRows.map(({ label, m, budget }) => [
         label,
-        int(m.shipped.gz),
+        m.shipped ? int(m.shipped.gz) : '',
         int(m.bundledJsGz),
         int(m.wasmGz),
         int(m.bundled),
+        int(m.bundledBr),
         budget ? int(budget) : '',
         verdict(m.bundled, budget),
       ]),
