@@ -366,6 +366,13 @@ fn definition_label(s: &str) -> Option<&str> {
     }
 }
 
+/// Spec 4.7: whether `line` may still belong to the link reference definition
+/// `def` (from its `[` to the start of `line`): a destination or a title on a
+/// line of its own, or the rest of a title.
+fn in_definition(def: &str, line: &str) -> bool {
+    line.starts_with([' ', '\t', '"', '\'', '(', '<']) || definition_continues(def)
+}
+
 /// Spec 4.7: whether a link reference definition (`def`, from its `[` to the
 /// end of its last complete line) goes on to the next line, because its
 /// destination has not come yet or its title is open.
@@ -373,13 +380,13 @@ fn definition_continues(def: &str) -> bool {
     // A title longer than this is shown as the paragraph it looks like while it
     // streams, so that each flush reads a bounded stretch.
     const MAX_SCAN: usize = 4096;
+    if def.len() > MAX_SCAN {
+        return false;
+    }
     let b = def.as_bytes();
     let Label::Closed(end) = scan_label(def) else {
         return false;
     };
-    if def.len() > MAX_SCAN {
-        return false;
-    }
     // Spaces and tabs, with at most one line ending among them.
     let skip_space = |mut i: usize| {
         let mut ended = false;
@@ -628,10 +635,7 @@ impl Markdown {
         }
         if let Leaf::Definition { this, .. } = st.leaf {
             // Spec 4.7: a destination or a title on the lines after the label.
-            if !is_blank(line)
-                && (line.starts_with([' ', '\t', '"', '\'', '(', '<'])
-                    || definition_continues(&text[this..start]))
-            {
+            if !is_blank(line) && in_definition(&text[this..start], line) {
                 st.prev_blank = false;
                 return;
             }
@@ -876,8 +880,7 @@ impl Markdown {
             // Spec 4.7: the destination and the title may be on the next lines.
             // A complete definition shows nothing, so holding it costs nothing;
             // one that never completes is a paragraph, shown once that is known.
-            if partial.starts_with([' ', '\t', '"', '\'', '(', '<']) || definition_continues(&text[this..ls])
-            {
+            if in_definition(&text[this..ls], partial) {
                 return (run, String::new());
             }
         }
