@@ -1,14 +1,17 @@
-//! Browser primitives as Rust values: timers, event listeners and abort
-//! controllers whose `Drop` releases them, and a race of two futures. Everything
-//! comes from the global scope, so it works in a window, a worker and Node.
+//! Browser primitives as Rust values: timers, event listeners, abort
+//! controllers and body readers whose `Drop` releases them, and a race of two
+//! futures. Everything comes from the global scope, so it works in a window, a
+//! worker and Node.
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use futures_channel::oneshot;
 use futures_util::future::{select, Either};
-use js_sys::{Function, Reflect};
+use js_sys::{Function, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -151,5 +154,160 @@ pub(crate) struct AbortOnDrop(pub(crate) web_sys::AbortController);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+/// How the reads of a body ended.
+pub(crate) enum BodyEnd<T> {
+    /// The stream ended.
+    Done,
+    /// A read failed: the network, or the request's own abort.
+    Failed(JsValue),
+    /// The chunk callback stopped the reads with this.
+    Stopped(T),
+}
+
+type ReadCallback = Closure<dyn FnMut(JsValue)>;
+type ChunkCallback<T> = Box<dyn FnMut(&Uint8Array) -> Option<T>>;
+
+/// The reads of a response body, each chunk handed to a callback inside the
+/// read's own promise reaction, which then starts the next read. A live LLM
+/// stream is one small read per event: a Rust future per read (wasm-streams'
+/// `into_stream`) costs two closures made and freed, a waker and a second
+/// microtask each time, several times the parsing of the chunk. Here a read
+/// costs what a JS `await reader.read()` loop costs; the Rust side wakes once,
+/// when the reads end.
+///
+/// Dropping it stops the reads: no callback runs after that. The caller owns
+/// the lock (a wasm-streams reader) and releases it after this is dropped.
+pub(crate) struct BodyPump<T: 'static> {
+    shared: Rc<Pump<T>>,
+}
+
+struct Pump<T> {
+    reader: web_sys::ReadableStreamDefaultReader,
+    /// `None` once the reads stopped.
+    on_chunk: RefCell<Option<ChunkCallback<T>>>,
+    end: RefCell<Option<oneshot::Sender<BodyEnd<T>>>>,
+    /// The fulfil and reject callbacks of every read. They hold this state,
+    /// which holds them: the cycle ends when they are taken out, on drop or,
+    /// if a read is still pending then, when it settles.
+    callbacks: RefCell<Option<(ReadCallback, ReadCallback)>>,
+    pending: Cell<bool>,
+    /// When the last chunk came (`Date.now()`), kept only for an idle timeout.
+    last_chunk_at: Option<Cell<f64>>,
+}
+
+impl<T: 'static> BodyPump<T> {
+    /// Starts reading. `on_chunk` gets every chunk, in order, until it returns
+    /// `Some` (which ends the reads with [`BodyEnd::Stopped`]). With `clock`,
+    /// the time of the last chunk is kept (see [`BodyPump::idle_for`]).
+    /// The future says how the reads ended; it never resolves while they go on.
+    pub(crate) fn start(
+        reader: web_sys::ReadableStreamDefaultReader,
+        clock: bool,
+        on_chunk: impl FnMut(&Uint8Array) -> Option<T> + 'static,
+    ) -> (BodyPump<T>, impl Future<Output = BodyEnd<T>>) {
+        let (tx, end) = oneshot::channel();
+        let shared = Rc::new(Pump {
+            reader,
+            on_chunk: RefCell::new(Some(Box::new(on_chunk))),
+            end: RefCell::new(Some(tx)),
+            callbacks: RefCell::new(None),
+            pending: Cell::new(false),
+            last_chunk_at: clock.then(|| Cell::new(js_sys::Date::now())),
+        });
+        let fulfil = {
+            let pump = Rc::clone(&shared);
+            Closure::<dyn FnMut(JsValue)>::new(move |result: JsValue| pump.fulfilled(result))
+        };
+        let reject = {
+            let pump = Rc::clone(&shared);
+            Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| pump.rejected(error))
+        };
+        *shared.callbacks.borrow_mut() = Some((fulfil, reject));
+        shared.read();
+        // The sender goes only with the pump, and nobody waits then.
+        (BodyPump { shared }, async move { end.await.unwrap_or(BodyEnd::Done) })
+    }
+
+    /// Milliseconds since the last chunk (or the start); 0 without `clock`.
+    pub(crate) fn idle_for(&self) -> f64 {
+        self.shared.last_chunk_at.as_ref().map_or(0.0, |at| js_sys::Date::now() - at.get())
+    }
+}
+
+impl<T> Pump<T> {
+    fn read(&self) {
+        let callbacks = self.callbacks.borrow();
+        if let Some((fulfil, reject)) = callbacks.as_ref() {
+            self.pending.set(true);
+            let _ = self.reader.read().then2(fulfil, reject);
+        }
+    }
+
+    fn fulfilled(&self, result: JsValue) {
+        self.pending.set(false);
+        if self.end.borrow().is_none() {
+            // Stopped while this read was pending.
+            return self.release();
+        }
+        let result: web_sys::ReadableStreamReadResult = result.unchecked_into();
+        if result.get_done().unwrap_or(false) {
+            return self.finish(BodyEnd::Done);
+        }
+        let value = result.get_value();
+        let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
+            // Not bytes (a body of another kind of stream): nothing to parse.
+            return self.read();
+        };
+        if let Some(at) = &self.last_chunk_at {
+            at.set(js_sys::Date::now());
+        }
+        // Taken out for the call: the callback runs user code, and the reads
+        // may stop meanwhile (then it is not put back).
+        let Some(mut on_chunk) = self.on_chunk.borrow_mut().take() else {
+            return self.release();
+        };
+        let stop = on_chunk(bytes);
+        if self.end.borrow().is_none() {
+            return self.release();
+        }
+        *self.on_chunk.borrow_mut() = Some(on_chunk);
+        match stop {
+            Some(stop) => self.finish(BodyEnd::Stopped(stop)),
+            None => self.read(),
+        }
+    }
+
+    fn rejected(&self, error: JsValue) {
+        self.pending.set(false);
+        self.finish(BodyEnd::Failed(error));
+    }
+
+    /// The reads are over: tell the waiting side, once, and let go of the callbacks.
+    fn finish(&self, end: BodyEnd<T>) {
+        if let Some(tx) = self.end.borrow_mut().take() {
+            let _ = tx.send(end);
+        }
+        self.release();
+    }
+
+    /// Drops the chunk callback, and the read callbacks unless a read is
+    /// pending (its settling calls `release` again). A callback freed inside
+    /// its own call is freed by wasm-bindgen once it returns.
+    fn release(&self) {
+        drop(self.on_chunk.borrow_mut().take());
+        if !self.pending.get() {
+            let callbacks = self.callbacks.borrow_mut().take();
+            drop(callbacks);
+        }
+    }
+}
+
+impl<T: 'static> Drop for BodyPump<T> {
+    fn drop(&mut self) {
+        drop(self.shared.end.borrow_mut().take());
+        self.shared.release();
     }
 }

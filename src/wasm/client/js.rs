@@ -91,7 +91,7 @@ async fn start(input: JsValue, init: JsValue, hooks: Hooks, delta: Option<Link>)
     let init = request_init(&init);
     let signal = hooks.signal();
     let batch_events = delta.is_none() || hooks.has_on_message();
-    let mut driver = JsDriver {
+    let driver = JsDriver {
         hooks,
         batch: Batch::default(),
         batch_events,
@@ -99,7 +99,7 @@ async fn start(input: JsValue, init: JsValue, hooks: Hooks, delta: Option<Link>)
         delta_status: None,
         last_error: None,
     };
-    run(&mut driver, &input, &init, &config, &signal).await
+    run(driver, &input, &init, &config, &signal).await
 }
 
 /// Declares the options of `fetchEventSource` that are ours, not fetch's: one

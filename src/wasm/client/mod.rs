@@ -16,7 +16,10 @@ mod io;
 mod js;
 mod stream;
 
-use futures_util::future::{select, Either};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_util::future::Either;
 use futures_util::StreamExt;
 use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -28,7 +31,7 @@ use crate::reconnect::{
     classify, Decision, Metrics, Override, ReconnectOptions, ReconnectPolicy, Replay, ResponseHead,
     StreamError, Verdict,
 };
-use io::{abort_of, is_aborted, page_is_hidden, race, wait_until_visible, AbortOnDrop, Sleep};
+use io::{abort_of, is_aborted, page_is_hidden, race, wait_until_visible, AbortOnDrop, BodyEnd, BodyPump, Sleep};
 
 pub use js::{run_event_source, Hooks};
 pub use stream::{ClientError, EventSource, EventStream, Message};
@@ -97,11 +100,24 @@ impl Default for Config {
     }
 }
 
+/// What a run owns across its attempts. The body's chunk callback shares it
+/// (see [`Attempt::read`]), so it sits in a `RefCell`: borrowed only between
+/// awaits, never across one.
+struct Session<D> {
+    driver: D,
+    policy: ReconnectPolicy,
+    metrics: Metrics,
+    replay: Replay,
+    parser: Parser,
+}
+
+type Shared<D> = Rc<RefCell<Session<D>>>;
+
 /// Runs the client to its end: `Ok` when the server ends the stream (unless the
 /// policy reconnects then), on 204, when the driver stops reading, or on abort;
 /// `Err` with the error the policy stops on, or what a callback threw.
-pub(crate) async fn run<D: Driver>(
-    driver: &mut D,
+pub(crate) async fn run<D: Driver + 'static>(
+    driver: D,
     input: &JsValue,
     init: &JsValue,
     config: &Config,
@@ -113,16 +129,19 @@ pub(crate) async fn run<D: Driver>(
     let now = js_sys::Date::now;
     let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
     let options = config.policy.clone().method(&request_method(input, init));
-    let mut policy = ReconnectPolicy::new(options, now(), seed);
-    let mut replay = Replay::new();
-    let mut metrics = Metrics::new(now());
-    let mut parser = Parser::with_options(ParserOptions::default().max_buffer_size(config.max_buffer_size));
+    let session = Rc::new(RefCell::new(Session {
+        driver,
+        policy: ReconnectPolicy::new(options, now(), seed),
+        metrics: Metrics::new(now()),
+        replay: Replay::new(),
+        parser: Parser::with_options(ParserOptions::default().max_buffer_size(config.max_buffer_size)),
+    }));
     let mut attempt = 0u32;
 
     loop {
         if attempt > 0 {
             // Once per connection: the metrics go out when it opens (or the run ends).
-            metrics.on_reconnect(now());
+            session.borrow_mut().metrics.on_reconnect(now());
             // A hidden tab does not reconnect until it is visible again (unless
             // openWhenHidden), so a background tab does not re-send a costly POST.
             if !config.open_when_hidden && page_is_hidden() {
@@ -136,53 +155,39 @@ pub(crate) async fn run<D: Driver>(
             return Ok(());
         }
 
-        replay.on_connect(!policy.last_event_id().is_empty());
-        let mut attempt = Attempt {
-            driver: &mut *driver,
-            config,
-            signal,
-            policy: &mut policy,
-            metrics: &mut metrics,
-            replay: &mut replay,
-        };
-        let outcome = attempt.connect(input, init, &mut parser).await;
+        {
+            let s = &mut *session.borrow_mut();
+            s.replay.on_connect(!s.policy.last_event_id().is_empty());
+        }
+        let outcome = Attempt { session: &session, config, signal }.connect(input, init).await;
         if is_aborted(signal) {
             return Ok(());
         }
-        let decision = match outcome {
-            Outcome::Aborted => return Ok(()),
-            Outcome::Finished => {
-                driver.on_metrics(&metrics);
-                return Ok(());
-            }
-            Outcome::Ended => match driver.on_close() {
-                Ok(()) => policy.on_end(now()),
-                Err(thrown) => thrown_decision(driver, &mut policy, &thrown)?,
-            },
-            Outcome::Failed(error) => {
-                let choice = driver.on_error(Problem::Typed(&error))?;
-                policy.on_error(error, choice, now())
-            }
-            Outcome::Thrown(thrown) => thrown_decision(driver, &mut policy, &thrown)?,
+        let Some(decision) = session.borrow_mut().decide(outcome)? else {
+            return Ok(());
         };
         if is_aborted(signal) {
             return Ok(());
         }
         match decision {
             Decision::Retry { delay_ms, retry, restart } => {
-                driver.on_retry_scheduled(delay_ms, retry, restart)?;
-                if restart {
-                    replay.clear();
-                    driver.on_restart();
+                {
+                    let s = &mut *session.borrow_mut();
+                    s.driver.on_retry_scheduled(delay_ms, retry, restart)?;
+                    if restart {
+                        s.replay.clear();
+                        s.driver.on_restart();
+                    }
                 }
                 if let Either::Right(()) = race(Sleep::new(delay_ms as f64), abort_of(signal)).await {
                     return Ok(());
                 }
             }
             Decision::Stop { error } => {
-                driver.on_metrics(&metrics);
+                let s = &mut *session.borrow_mut();
+                s.driver.on_metrics(&s.metrics);
                 return match error {
-                    Some(error) => Err(driver.fail(error)),
+                    Some(error) => Err(s.driver.fail(error)),
                     None => Ok(()),
                 };
             }
@@ -190,15 +195,72 @@ pub(crate) async fn run<D: Driver>(
     }
 }
 
-/// A callback threw: the driver's `on_error` sees what it threw; by default it
-/// is retried like a network error.
-fn thrown_decision<D: Driver>(
-    driver: &mut D,
-    policy: &mut ReconnectPolicy,
-    thrown: &JsValue,
-) -> Result<Decision, D::Error> {
-    let choice = driver.on_error(Problem::Thrown(thrown))?;
-    Ok(policy.on_error(StreamError::Network { message: js_message(thrown) }, choice, js_sys::Date::now()))
+impl<D: Driver> Session<D> {
+    /// What follows an attempt: `None` when the run ends well here.
+    fn decide(&mut self, outcome: Outcome) -> Result<Option<Decision>, D::Error> {
+        let now = js_sys::Date::now;
+        Ok(Some(match outcome {
+            Outcome::Aborted => return Ok(None),
+            Outcome::Finished => {
+                self.driver.on_metrics(&self.metrics);
+                return Ok(None);
+            }
+            Outcome::Ended => match self.driver.on_close() {
+                Ok(()) => self.policy.on_end(now()),
+                Err(thrown) => self.thrown_decision(&thrown)?,
+            },
+            Outcome::Failed(error) => {
+                let choice = self.driver.on_error(Problem::Typed(&error))?;
+                self.policy.on_error(error, choice, now())
+            }
+            Outcome::Thrown(thrown) => self.thrown_decision(&thrown)?,
+        }))
+    }
+
+    /// A callback threw: the driver's `on_error` sees what it threw; by default it
+    /// is retried like a network error.
+    fn thrown_decision(&mut self, thrown: &JsValue) -> Result<Decision, D::Error> {
+        let choice = self.driver.on_error(Problem::Thrown(thrown))?;
+        let error = StreamError::Network { message: js_message(thrown) };
+        Ok(self.policy.on_error(error, choice, js_sys::Date::now()))
+    }
+
+    /// Parses one chunk, hands its events to the driver and tells the policy
+    /// and the metrics; `Some` when the attempt ends here.
+    fn feed(&mut self, chunk: &[u8]) -> Option<Outcome> {
+        // The clock matters only until the first byte and the first event are
+        // timed: after that a chunk reads it no more (a call into JS each).
+        let now = |first: Option<f64>| if first.is_none() { js_sys::Date::now() } else { 0.0 };
+        self.metrics.on_bytes(chunk.len(), now(self.metrics.time_to_first_byte_ms));
+        let mut sink = AttemptSink {
+            driver: &mut self.driver,
+            replay: &mut self.replay,
+            new_retry: None,
+            events: 0,
+            overflow: None,
+        };
+        self.parser.feed(chunk, &mut sink);
+        let AttemptSink { new_retry, events, overflow, .. } = sink;
+        if let Some(limit) = overflow {
+            return Some(Outcome::Failed(StreamError::MaxBuffer { limit }));
+        }
+        if let Some(ms) = new_retry {
+            // "set the event stream's reconnection time to that integer"
+            self.policy.set_base_delay_ms(ms);
+        }
+        if events > 0 {
+            self.metrics.on_events(events, now(self.metrics.time_to_first_event_ms));
+            self.policy.on_event(self.parser.last_event_id());
+        } else {
+            // A block without data still moves the last event ID.
+            self.policy.set_last_event_id(self.parser.last_event_id());
+        }
+        match self.driver.end_chunk() {
+            Err(thrown) => Some(Outcome::Thrown(thrown)),
+            Ok(false) => Some(Outcome::Finished),
+            Ok(true) => None,
+        }
+    }
 }
 
 enum Outcome {
@@ -244,17 +306,14 @@ impl<D: Driver> Sink for AttemptSink<'_, D> {
 
 /// One request and its response body.
 struct Attempt<'a, D> {
-    driver: &'a mut D,
+    session: &'a Shared<D>,
     config: &'a Config,
     signal: &'a Option<web_sys::AbortSignal>,
-    policy: &'a mut ReconnectPolicy,
-    metrics: &'a mut Metrics,
-    replay: &'a mut Replay,
 }
 
-impl<D: Driver> Attempt<'_, D> {
+impl<D: Driver + 'static> Attempt<'_, D> {
     /// One attempt: fetch, check the response, read its body.
-    async fn connect(&mut self, input: &JsValue, init: &JsValue, parser: &mut Parser) -> Outcome {
+    async fn connect(&mut self, input: &JsValue, init: &JsValue) -> Outcome {
         // Our own controller per attempt: it cancels this request on abort and on
         // an idle timeout, and is aborted when this function returns for any reason.
         let controller = match web_sys::AbortController::new() {
@@ -268,7 +327,7 @@ impl<D: Driver> Attempt<'_, D> {
         if let Err(outcome) = self.check(&response).await {
             return outcome;
         }
-        self.read(&response, parser).await
+        self.read(&response).await
     }
 
     /// Sends the request (the caller's, plus our headers and signal).
@@ -290,9 +349,12 @@ impl<D: Driver> Attempt<'_, D> {
             Ok(None) => None,
             Err(thrown) => return Err(Outcome::Thrown(thrown)),
         };
-        let (request, request_init) =
-            build_request(input, init, headers.as_ref(), self.policy, our_signal).map_err(Outcome::Thrown)?;
-        let fetched = match self.driver.fetch().call2(&JsValue::UNDEFINED, &request, &request_init) {
+        let (request, request_init) = {
+            let policy = &self.session.borrow().policy;
+            build_request(input, init, headers.as_ref(), policy, our_signal).map_err(Outcome::Thrown)?
+        };
+        let fetch = self.session.borrow().driver.fetch();
+        let fetched = match fetch.call2(&JsValue::UNDEFINED, &request, &request_init) {
             Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise)),
             Err(e) => return Err(Outcome::Failed(StreamError::Network { message: js_message(&e) })),
         };
@@ -322,7 +384,7 @@ impl<D: Driver> Attempt<'_, D> {
         if is_aborted(signal) {
             return Err(Outcome::Aborted);
         }
-        self.metrics.on_headers(js_sys::Date::now());
+        self.session.borrow_mut().metrics.on_headers(js_sys::Date::now());
         Ok(response)
     }
 
@@ -331,7 +393,8 @@ impl<D: Driver> Attempt<'_, D> {
     /// check. Then the driver hears that it opened.
     async fn check(&mut self, response: &web_sys::Response) -> Result<(), Outcome> {
         let signal = self.signal;
-        match self.driver.on_open(response) {
+        let opened = self.session.borrow_mut().driver.on_open(response);
+        match opened {
             Some(Err(thrown)) => return Err(Outcome::Thrown(thrown)),
             Some(Ok(result)) => {
                 if let Some(promise) = result.dyn_ref::<js_sys::Promise>() {
@@ -356,104 +419,85 @@ impl<D: Driver> Attempt<'_, D> {
                 }
             },
         }
-        self.driver.on_stream_open(response).map_err(Outcome::Thrown)?;
+        self.session.borrow_mut().driver.on_stream_open(response).map_err(Outcome::Thrown)?;
         if is_aborted(signal) {
             return Err(Outcome::Aborted);
         }
-        self.driver.on_metrics(self.metrics);
+        let s = &mut *self.session.borrow_mut();
+        s.driver.on_metrics(&s.metrics);
         Ok(())
     }
 
     /// Reads the body through wasm-streams to its end, an error, an idle
-    /// timeout or the abort.
-    async fn read(&mut self, response: &web_sys::Response, parser: &mut Parser) -> Outcome {
+    /// timeout or the abort. Each chunk is parsed and delivered inside its
+    /// read's promise reaction ([`BodyPump`]); this future wakes once, at the end.
+    async fn read(&mut self, response: &web_sys::Response) -> Outcome {
         let signal = self.signal;
         let Some(body) = response.body() else {
             return Outcome::Ended;
         };
-        let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
-        parser.reset();
-        parser.set_last_event_id(self.policy.last_event_id());
+        let mut stream = wasm_streams::ReadableStream::from_raw(body.unchecked_into());
+        // Holds the body's lock until this function returns (after the pump).
+        let reader = match stream.try_get_reader() {
+            Ok(reader) => reader,
+            Err(e) => return Outcome::Failed(StreamError::Network { message: js_message(&e) }),
+        };
+        {
+            let s = &mut *self.session.borrow_mut();
+            s.parser.reset();
+            s.parser.set_last_event_id(s.policy.last_event_id());
+        }
+        let session = Rc::clone(self.session);
+        let chunk_signal = signal.clone();
+        // The buffer only grows (zero-filled then, never per read): each chunk
+        // is copied over its start.
         let mut buffer: Vec<u8> = Vec::new();
-        // One abort listener for the whole body, not one per chunk: adding and
-        // removing it costs more than parsing a small chunk.
-        let mut abort = Box::pin(abort_of(signal));
-        loop {
-            // `select`, not `race`: both sides are Unpin, so a read allocates
-            // nothing here.
-            let next = select(chunks.next(), abort.as_mut());
-            let step = match self.config.idle_timeout_ms {
-                Some(ms) => match race(next, Sleep::new(ms)).await {
-                    Either::Left(step) => step,
-                    Either::Right(()) => {
-                        return Outcome::Failed(StreamError::IdleTimeout { timeout_ms: ms as u64 });
-                    }
-                },
-                None => next.await,
-            };
-            let chunk = match step {
-                Either::Right(((), _)) => return Outcome::Aborted,
-                Either::Left((None, _)) => {
-                    parser.reset();
-                    return Outcome::Ended;
-                }
-                Either::Left((Some(Err(e)), _)) => {
-                    return Outcome::Failed(StreamError::Network { message: js_message(&e) });
-                }
-                Either::Left((Some(Ok(chunk)), _)) => chunk,
-            };
-            let Ok(bytes) = chunk.dyn_into::<Uint8Array>() else { continue };
-            // The buffer only grows (zero-filled then, never per read): the
-            // chunk is copied over its start.
+        let on_chunk = move |bytes: &Uint8Array| {
+            // The abort may have come since the read settled: nothing is
+            // delivered after it.
+            if is_aborted(&chunk_signal) {
+                return Some(Outcome::Aborted);
+            }
             let len = bytes.length() as usize;
             if buffer.len() < len {
                 buffer.resize(len, 0);
             }
             bytes.copy_to(&mut buffer[..len]);
-            if let Some(outcome) = self.feed(&buffer[..len], parser) {
-                return outcome;
+            let outcome = session.borrow_mut().feed(&buffer[..len]);
+            match outcome {
+                None if is_aborted(&chunk_signal) => Some(Outcome::Aborted),
+                outcome => outcome,
             }
-            if is_aborted(signal) {
-                return Outcome::Aborted;
-            }
-        }
-    }
-
-    /// Parses one chunk, hands its events to the driver and tells the policy
-    /// and the metrics; `Some` when the attempt ends here.
-    fn feed(&mut self, chunk: &[u8], parser: &mut Parser) -> Option<Outcome> {
-        // The clock matters only until the first byte and the first event are
-        // timed: after that a chunk reads it no more (a call into JS each).
-        let now = |first: Option<f64>| if first.is_none() { js_sys::Date::now() } else { 0.0 };
-        self.metrics.on_bytes(chunk.len(), now(self.metrics.time_to_first_byte_ms));
-        let mut sink = AttemptSink {
-            driver: &mut *self.driver,
-            replay: &mut *self.replay,
-            new_retry: None,
-            events: 0,
-            overflow: None,
         };
-        parser.feed(chunk, &mut sink);
-        let AttemptSink { new_retry, events, overflow, .. } = sink;
-        if let Some(limit) = overflow {
-            return Some(Outcome::Failed(StreamError::MaxBuffer { limit }));
-        }
-        if let Some(ms) = new_retry {
-            // "set the event stream's reconnection time to that integer"
-            self.policy.set_base_delay_ms(ms);
-        }
-        if events > 0 {
-            self.metrics.on_events(events, now(self.metrics.time_to_first_event_ms));
-            self.policy.on_event(parser.last_event_id());
-        } else {
-            // A block without data still moves the last event ID.
-            self.policy.set_last_event_id(parser.last_event_id());
-        }
-        match self.driver.end_chunk() {
-            Err(thrown) => Some(Outcome::Thrown(thrown)),
-            Ok(false) => Some(Outcome::Finished),
-            Ok(true) => None,
-        }
+        let idle_timeout = self.config.idle_timeout_ms;
+        let (pump, end) = BodyPump::start(reader.as_raw().clone(), idle_timeout.is_some(), on_chunk);
+        // One abort listener and at most one timer at a time for the whole
+        // body, not one per chunk.
+        let silence = async {
+            let Some(ms) = idle_timeout else { return std::future::pending().await };
+            loop {
+                let idle = pump.idle_for();
+                if idle >= ms {
+                    return StreamError::IdleTimeout { timeout_ms: ms as u64 };
+                }
+                Sleep::new(ms - idle).await;
+            }
+        };
+        let outcome = match race(race(end, silence), abort_of(signal)).await {
+            Either::Right(()) => Outcome::Aborted,
+            Either::Left(Either::Right(silence)) => Outcome::Failed(silence),
+            Either::Left(Either::Left(BodyEnd::Stopped(outcome))) => outcome,
+            Either::Left(Either::Left(BodyEnd::Failed(e))) => {
+                Outcome::Failed(StreamError::Network { message: js_message(&e) })
+            }
+            Either::Left(Either::Left(BodyEnd::Done)) => {
+                self.session.borrow_mut().parser.reset();
+                Outcome::Ended
+            }
+        };
+        drop(pump);
+        drop(reader);
+        outcome
     }
 }
 

@@ -186,18 +186,18 @@ impl EventSource {
         let signal = controller.as_ref().map(|c| c.signal());
         let metrics = Rc::new(RefCell::new(Metrics::new(js_sys::Date::now())));
         let fetch = self.fetch.clone().unwrap_or_else(|| global("fetch").unchecked_into());
-        let mut driver =
-            StreamDriver { sender, pending: Vec::new(), retry: None, fetch, metrics: Rc::clone(&metrics) };
+        let errors = sender.clone();
+        let driver = StreamDriver { sender, pending: Vec::new(), retry: None, fetch, metrics: Rc::clone(&metrics) };
         wasm_bindgen_futures::spawn_local(async move {
             let (input, init) = match self.request() {
                 Ok(request) => request,
                 Err(thrown) => {
-                    let _ = driver.sender.unbounded_send(Err(ClientError::Js(thrown)));
+                    let _ = errors.unbounded_send(Err(ClientError::Js(thrown)));
                     return;
                 }
             };
-            if let Err(error) = run(&mut driver, &input, &init, &self.config, &signal).await {
-                let _ = driver.sender.unbounded_send(Err(error));
+            if let Err(error) = run(driver, &input, &init, &self.config, &signal).await {
+                let _ = errors.unbounded_send(Err(error));
             }
         });
         EventStream { receiver, controller, metrics }
