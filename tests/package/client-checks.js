@@ -175,6 +175,88 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
     expect(after === 0, `${after} callbacks after abort`);
   });
 
+  /** A fetch answering with a body this check writes into: { fetch, body, write(text), end(), cancelled }. */
+  const handWrittenBody = () => {
+    let controller;
+    const source = {
+      cancelled: false,
+      body: new ReadableStream({
+        start: (c) => void (controller = c),
+        cancel: () => void (source.cancelled = true),
+      }),
+    };
+    const encoder = new TextEncoder();
+    return Object.assign(source, {
+      fetch: async () => new Response(source.body, { headers: { 'content-type': 'text/event-stream' } }),
+      write: (text) => controller.enqueue(encoder.encode(text)),
+      end: () => controller.close(),
+    });
+  };
+  /** Collects unhandled promise rejections (Node, a page or a worker) while `body` runs. */
+  const unhandledRejections = async (body) => {
+    const seen = [];
+    const onNode = (reason) => seen.push(String(reason));
+    const onWeb = (event) => seen.push(String(event.reason));
+    if (typeof process !== 'undefined' && process.on) process.on('unhandledRejection', onNode);
+    else globalThis.addEventListener('unhandledrejection', onWeb);
+    try {
+      await body();
+      // Rejections are reported after the microtasks of the turn.
+      await sleep(50);
+    } finally {
+      if (typeof process !== 'undefined' && process.off) process.off('unhandledRejection', onNode);
+      else globalThis.removeEventListener('unhandledrejection', onWeb);
+    }
+    return seen;
+  };
+
+  await check('an abort while a body read waits cancels and releases the body, and what comes after reaches nobody', async () => {
+    const source = handWrittenBody();
+    const controller = new AbortController();
+    const got = [];
+    const rejections = await unhandledRejections(async () => {
+      const done = fetchEventSource('http://unused.invalid/', {
+        fetch: source.fetch,
+        signal: controller.signal,
+        onmessage: (m) => got.push(m.data),
+      });
+      source.write('data: one\n\n');
+      while (got.length === 0) await sleep(5);
+      // The client now waits on a read that nothing settles but the abort.
+      controller.abort();
+      await done;
+      expect(!source.body.locked, 'the body is still locked after the call resolved');
+      expect(source.cancelled, 'the body was not cancelled');
+      // The body cannot be written to once the reader let go of it (a
+      // cancelled stream throws): whatever happens, nothing is delivered.
+      try {
+        source.write('data: two\n\n');
+      } catch {}
+    });
+    expect(got.join() === 'one', `delivered: ${got.join()}`);
+    expect(rejections.length === 0, `unhandled rejections: ${rejections.join('; ')}`);
+  });
+
+  await check('an idle timeout counts from the last chunk, not from the first', async () => {
+    const source = handWrittenBody();
+    const got = [];
+    const done = fetchEventSource('http://unused.invalid/', {
+      fetch: source.fetch,
+      idleTimeoutMs: 400,
+      maxRetries: 0,
+      onmessage: (m) => got.push(m.data),
+    });
+    // Twelve chunks 50 ms apart: 600 ms in all, longer than the timeout, while
+    // no gap comes near it.
+    for (let i = 0; i < 12; i++) {
+      source.write(`data: ${i}\n\n`);
+      await sleep(50);
+    }
+    source.end();
+    await done;
+    expect(got.length === 12, `${got.length} events`);
+  });
+
   await check('an abort while waiting to retry resolves at once', async () => {
     const controller = new AbortController();
     const key = unique();

@@ -194,6 +194,8 @@ struct Pump<T> {
     /// if a read is still pending then, when it settles.
     callbacks: RefCell<Option<(ReadCallback, ReadCallback)>>,
     pending: Cell<bool>,
+    /// The stream itself ended the reads (its end or its error).
+    stream_ended: Cell<bool>,
     /// When the last chunk came (`Date.now()`), kept only for an idle timeout.
     last_chunk_at: Option<Cell<f64>>,
 }
@@ -215,6 +217,7 @@ impl<T: 'static> BodyPump<T> {
             end: RefCell::new(Some(tx)),
             callbacks: RefCell::new(None),
             pending: Cell::new(false),
+            stream_ended: Cell::new(false),
             last_chunk_at: clock.then(|| Cell::new(js_sys::Date::now())),
         });
         let fulfil = {
@@ -254,6 +257,7 @@ impl<T> Pump<T> {
         }
         let result: web_sys::ReadableStreamReadResult = result.unchecked_into();
         if result.get_done().unwrap_or(false) {
+            self.stream_ended.set(true);
             return self.finish(BodyEnd::Done);
         }
         let value = result.get_value();
@@ -282,6 +286,7 @@ impl<T> Pump<T> {
 
     fn rejected(&self, error: JsValue) {
         self.pending.set(false);
+        self.stream_ended.set(true);
         self.finish(BodyEnd::Failed(error));
     }
 
@@ -307,7 +312,16 @@ impl<T> Pump<T> {
 
 impl<T: 'static> Drop for BodyPump<T> {
     fn drop(&mut self) {
-        drop(self.shared.end.borrow_mut().take());
-        self.shared.release();
+        let pump = &self.shared;
+        drop(pump.end.borrow_mut().take());
+        pump.release();
+        if !pump.stream_ended.get() {
+            // We stopped before the stream did: tell its source (a pending
+            // read then ends as done). A custom fetch may ignore the request's
+            // abort signal, so the abort alone may not reach it.
+            let ignore = Closure::once(|_: JsValue| {});
+            let _ = pump.reader.cancel().catch(&ignore);
+            ignore.forget();
+        }
     }
 }
