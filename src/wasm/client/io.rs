@@ -158,17 +158,17 @@ impl Drop for AbortOnDrop {
 }
 
 /// How the reads of a body ended.
-pub(crate) enum BodyEnd<T> {
+pub(crate) enum BodyEnd {
     /// The stream ended.
     Done,
     /// A read failed: the network, or the request's own abort.
     Failed(JsValue),
-    /// The chunk callback stopped the reads with this.
-    Stopped(T),
+    /// The chunk callback stopped the reads.
+    Stopped,
 }
 
 type ReadCallback = Closure<dyn FnMut(JsValue)>;
-type ChunkCallback<T> = Box<dyn FnMut(&Uint8Array) -> Option<T>>;
+type ChunkCallback = Box<dyn FnMut(&Uint8Array) -> bool>;
 
 /// The reads of a response body, each chunk handed to a callback inside the
 /// read's own promise reaction, which then starts the next read. A live LLM
@@ -180,15 +180,15 @@ type ChunkCallback<T> = Box<dyn FnMut(&Uint8Array) -> Option<T>>;
 ///
 /// Dropping it stops the reads: no callback runs after that. The caller owns
 /// the lock (a wasm-streams reader) and releases it after this is dropped.
-pub(crate) struct BodyPump<T: 'static> {
-    shared: Rc<Pump<T>>,
+pub(crate) struct BodyPump {
+    shared: Rc<Pump>,
 }
 
-struct Pump<T> {
+struct Pump {
     reader: web_sys::ReadableStreamDefaultReader,
     /// `None` once the reads stopped.
-    on_chunk: RefCell<Option<ChunkCallback<T>>>,
-    end: RefCell<Option<oneshot::Sender<BodyEnd<T>>>>,
+    on_chunk: RefCell<Option<ChunkCallback>>,
+    end: RefCell<Option<oneshot::Sender<BodyEnd>>>,
     /// The fulfil and reject callbacks of every read. They hold this state,
     /// which holds them: the cycle ends when they are taken out, on drop or,
     /// if a read is still pending then, when it settles.
@@ -200,16 +200,16 @@ struct Pump<T> {
     last_chunk_at: Option<Cell<f64>>,
 }
 
-impl<T: 'static> BodyPump<T> {
+impl BodyPump {
     /// Starts reading. `on_chunk` gets every chunk, in order, until it returns
-    /// `Some` (which ends the reads with [`BodyEnd::Stopped`]). With `clock`,
+    /// `false` (which ends the reads with [`BodyEnd::Stopped`]). With `clock`,
     /// the time of the last chunk is kept (see [`BodyPump::idle_for`]).
     /// The future says how the reads ended; it never resolves while they go on.
     pub(crate) fn start(
         reader: web_sys::ReadableStreamDefaultReader,
         clock: bool,
-        on_chunk: impl FnMut(&Uint8Array) -> Option<T> + 'static,
-    ) -> (BodyPump<T>, impl Future<Output = BodyEnd<T>>) {
+        on_chunk: impl FnMut(&Uint8Array) -> bool + 'static,
+    ) -> (BodyPump, impl Future<Output = BodyEnd>) {
         let (tx, end) = oneshot::channel();
         let shared = Rc::new(Pump {
             reader,
@@ -240,7 +240,7 @@ impl<T: 'static> BodyPump<T> {
     }
 }
 
-impl<T> Pump<T> {
+impl Pump {
     fn read(&self) {
         let callbacks = self.callbacks.borrow();
         if let Some((fulfil, reject)) = callbacks.as_ref() {
@@ -273,14 +273,15 @@ impl<T> Pump<T> {
         let Some(mut on_chunk) = self.on_chunk.borrow_mut().take() else {
             return self.release();
         };
-        let stop = on_chunk(bytes);
+        let go_on = on_chunk(bytes);
         if self.end.borrow().is_none() {
             return self.release();
         }
         *self.on_chunk.borrow_mut() = Some(on_chunk);
-        match stop {
-            Some(stop) => self.finish(BodyEnd::Stopped(stop)),
-            None => self.read(),
+        if go_on {
+            self.read();
+        } else {
+            self.finish(BodyEnd::Stopped);
         }
     }
 
@@ -291,7 +292,7 @@ impl<T> Pump<T> {
     }
 
     /// The reads are over: tell the waiting side, once, and let go of the callbacks.
-    fn finish(&self, end: BodyEnd<T>) {
+    fn finish(&self, end: BodyEnd) {
         if let Some(tx) = self.end.borrow_mut().take() {
             let _ = tx.send(end);
         }
@@ -310,7 +311,7 @@ impl<T> Pump<T> {
     }
 }
 
-impl<T: 'static> Drop for BodyPump<T> {
+impl Drop for BodyPump {
     fn drop(&mut self) {
         let pump = &self.shared;
         drop(pump.end.borrow_mut().take());

@@ -16,11 +16,10 @@ mod io;
 mod js;
 mod stream;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_util::future::Either;
-use futures_util::StreamExt;
 use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -449,25 +448,29 @@ impl<D: Driver + 'static> Attempt<'_, D> {
         }
         let session = Rc::clone(self.session);
         let chunk_signal = signal.clone();
+        // Why the chunk callback stopped the reads.
+        let stopped = Rc::new(Cell::new(None));
+        let stopped_by = Rc::clone(&stopped);
         // The buffer only grows (zero-filled then, never per read): each chunk
         // is copied over its start.
         let mut buffer: Vec<u8> = Vec::new();
         let on_chunk = move |bytes: &Uint8Array| {
             // The abort may have come since the read settled: nothing is
             // delivered after it.
-            if is_aborted(&chunk_signal) {
-                return Some(Outcome::Aborted);
-            }
-            let len = bytes.length() as usize;
-            if buffer.len() < len {
-                buffer.resize(len, 0);
-            }
-            bytes.copy_to(&mut buffer[..len]);
-            let outcome = session.borrow_mut().feed(&buffer[..len]);
-            match outcome {
-                None if is_aborted(&chunk_signal) => Some(Outcome::Aborted),
-                outcome => outcome,
-            }
+            let outcome = if is_aborted(&chunk_signal) {
+                Some(Outcome::Aborted)
+            } else {
+                let len = bytes.length() as usize;
+                if buffer.len() < len {
+                    buffer.resize(len, 0);
+                }
+                bytes.copy_to(&mut buffer[..len]);
+                let outcome = session.borrow_mut().feed(&buffer[..len]);
+                outcome.or_else(|| is_aborted(&chunk_signal).then_some(Outcome::Aborted))
+            };
+            let go_on = outcome.is_none();
+            stopped_by.set(outcome);
+            go_on
         };
         let idle_timeout = self.config.idle_timeout_ms;
         let (pump, end) = BodyPump::start(reader.as_raw().clone(), idle_timeout.is_some(), on_chunk);
@@ -486,7 +489,7 @@ impl<D: Driver + 'static> Attempt<'_, D> {
         let outcome = match race(race(end, silence), abort_of(signal)).await {
             Either::Right(()) => Outcome::Aborted,
             Either::Left(Either::Right(silence)) => Outcome::Failed(silence),
-            Either::Left(Either::Left(BodyEnd::Stopped(outcome))) => outcome,
+            Either::Left(Either::Left(BodyEnd::Stopped)) => stopped.take().unwrap_or(Outcome::Aborted),
             Either::Left(Either::Left(BodyEnd::Failed(e))) => {
                 Outcome::Failed(StreamError::Network { message: js_message(&e) })
             }
@@ -583,20 +586,21 @@ fn build_request(
 
 /// Up to 1 KiB of an error response's body, for the error's `body` field.
 async fn read_excerpt(response: &web_sys::Response, signal: &Option<web_sys::AbortSignal>) -> Vec<u8> {
-    let mut excerpt = Vec::new();
-    let Some(body) = response.body() else { return excerpt };
-    let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
-    while excerpt.len() < crate::reconnect::BODY_EXCERPT_LIMIT {
-        // A body that never ends must not hold the error back for long.
-        match race(race(chunks.next(), abort_of(signal)), Sleep::new(1000.0)).await {
-            Either::Left(Either::Left(Some(Ok(chunk)))) => match chunk.dyn_into::<Uint8Array>() {
-                Ok(bytes) => excerpt.extend_from_slice(&bytes.to_vec()),
-                Err(_) => break,
-            },
-            _ => break,
-        }
-    }
-    excerpt
+    let Some(body) = response.body() else { return Vec::new() };
+    let mut stream = wasm_streams::ReadableStream::from_raw(body.unchecked_into());
+    let Ok(reader) = stream.try_get_reader() else { return Vec::new() };
+    let excerpt = Rc::new(RefCell::new(Vec::new()));
+    let into = Rc::clone(&excerpt);
+    let (pump, end) = BodyPump::start(reader.as_raw().clone(), false, move |chunk: &Uint8Array| {
+        let mut excerpt = into.borrow_mut();
+        excerpt.extend_from_slice(&chunk.to_vec());
+        excerpt.len() < crate::reconnect::BODY_EXCERPT_LIMIT
+    });
+    // A body that never ends must not hold the error back for long.
+    let _ = race(race(end, abort_of(signal)), Sleep::new(1000.0)).await;
+    drop(pump);
+    drop(reader);
+    excerpt.take()
 }
 
 /// The `message` of a thrown JS value, or the value itself when it is a string.
