@@ -52,6 +52,7 @@ export async function fetchEventSource(input, init = {}) {
   signal?.addEventListener('abort', onAbort);
 
   const state = { lastEventId: '' };
+  let records = new Uint32Array(64);
   // Made once, not per chunk: a batch stops at an abort from a callback.
   const stillCurrent = () => !signal?.aborted;
   let retry;
@@ -78,8 +79,13 @@ export async function fetchEventSource(input, init = {}) {
     onstream: (response) => onstream?.(response),
     onretry: (info) => onretry?.(info),
     makeError: (type, message, fields) => new FetchEventSourceError(type, message, fields),
-    deliver(records, ascii, wide) {
-      decodeBatch(records, ascii, wide, state, handlers, stillCurrent);
+    deliver(view, ascii, wide) {
+      // `view` lies in wasm memory, which any call into wasm may move (a
+      // callback, the delta stream): copied first into this stream's own
+      // array, reused for every chunk (a chunk is never delivered inside another).
+      if (records.length < view.length) records = new Uint32Array(Math.max(view.length, 2 * records.length));
+      records.set(view);
+      decodeBatch(records.subarray(0, view.length), ascii, wide, state, handlers, stillCurrent);
     },
     deltaFed: (status) => internals.fed(status),
   };

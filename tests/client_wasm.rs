@@ -194,7 +194,10 @@ fn deliver_hook(
     };
     let still_current = Closure::<dyn Fn() -> bool>::new(still_current).into_js_value();
     let (wire, state, handlers) = (records_js::parser_wire(), JsValue::from(state), JsValue::from(handlers));
-    move |records, ascii, wide| {
+    move |view, ascii, wide| {
+        // A view of wasm memory, which the handlers' calls into wasm may move:
+        // copied first, as client.js copies it.
+        let records = js_sys::Uint32Array::new(&view);
         records_js::decode_batch(&wire, &records, &ascii, &wide, &state, &handlers, &still_current)
     }
 }

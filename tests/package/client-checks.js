@@ -8,7 +8,7 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
  * `wires`: the LLM wire fixtures of tests/wire, which the server's /llm serves;
  * `wireMismatches(flushes, want)`: what of a flush sequence differs from one's outcome.
  */
-export async function runClientChecks({ fetchEventSource }, base, wires = [], wireMismatches = () => ['no helper']) {
+export async function runClientChecks({ fetchEventSource, createParser }, base, wires = [], wireMismatches = () => ['no helper']) {
   const failures = [];
   const seconds = {};
   let passed = 0;
@@ -235,6 +235,31 @@ export async function runClientChecks({ fetchEventSource }, base, wires = [], wi
     });
     expect(got.join() === 'one', `delivered: ${got.join()}`);
     expect(rejections.length === 0, `unhandled rejections: ${rejections.join('; ')}`);
+  });
+
+  await check('a callback that makes the wasm memory grow does not garble the rest of its chunk', async () => {
+    const source = handWrittenBody();
+    const got = [];
+    const done = fetchEventSource('http://unused.invalid/', {
+      fetch: source.fetch,
+      onmessage(m) {
+        got.push(`${m.data}@${m.id}`);
+        if (got.length === 1) {
+          // 64 MiB of one unfinished line, held by a parser of the same wasm
+          // instance: its memory grows (more than the other checks ever made
+          // it), and every view of the old memory is gone.
+          const parser = createParser({ onEvent() {}, maxBufferSize: Infinity });
+          const piece = new Uint8Array(8 << 20).fill(120);
+          for (let i = 0; i < 8; i++) parser.feed(piece);
+          parser.free();
+        }
+      },
+    });
+    // Three events in one chunk: one batch, delivered together.
+    source.write('id: 1\ndata: first\n\nid: 2\ndata: second, wider: ü\n\nid: 3\ndata: third\n\n');
+    source.end();
+    await done;
+    expect(got.join('|') === 'first@1|second, wider: ü@2|third@3', got.join('|'));
   });
 
   await check('an idle timeout counts from the last chunk, not from the first', async () => {
