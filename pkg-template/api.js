@@ -2,9 +2,9 @@
 // functions need the wasm instantiated (loader.js); the entry starts the load.
 import { ParserFlag, ParserRecord, WasmParser, wasmMemory } from './wasm_sse.js';
 import { assertReady } from './loader.js';
-import { decodeBatch as decodeRecords } from './records.js';
+import { decodeBatch as decodeRecords, decodeWide } from './records.js';
 
-export { ParseError } from './records.js';
+export { ParseError, decodeWide } from './records.js';
 
 // The batch format's tags, as src/wasm/parser.rs defines them.
 const PARSER_WIRE = { ParserRecord, ParserFlag };
@@ -80,7 +80,10 @@ export function createParser(callbacks, options = {}) {
   function deliver(records) {
     if (records.length === 0) return;
     const batch = generation;
-    decodeBatch(records, core.take_ascii(), core.take_wide(), state, handlers, () => batch === generation);
+    const wideLength = core.wide_len();
+    memory ??= wasmMemory();
+    const wide = wideLength === 0 ? undefined : decodeWide(new Uint8Array(memory.buffer, core.wide_ptr(), wideLength));
+    decodeBatch(records, core.take_ascii(), wide, state, handlers, () => batch === generation);
   }
 
   // UTF-8 takes at most 3 bytes per UTF-16 unit.

@@ -1,7 +1,7 @@
 // fetchEventSource: the JS face of src/wasm/client/. Options follow
 // @microsoft/fetch-event-source 2.0.1; see index.d.ts for the contract.
 import { runEventSource, runEventSourceWithDelta } from './wasm_sse.js';
-import { decodeBatch } from './api.js';
+import { decodeBatch, decodeWide } from './api.js';
 import { createDeltaStream, deltaInternals } from './delta.js';
 import { whenReady } from './loader.js';
 
@@ -79,12 +79,14 @@ export async function fetchEventSource(input, init = {}) {
     onstream: (response) => onstream?.(response),
     onretry: (info) => onretry?.(info),
     makeError: (type, message, fields) => new FetchEventSourceError(type, message, fields),
-    deliver(view, ascii, wide) {
-      // `view` lies in wasm memory, which any call into wasm may move (a
-      // callback, the delta stream): copied first into this stream's own
-      // array, reused for every chunk (a chunk is never delivered inside another).
+    deliver(view, ascii, wideBytes) {
+      // `view` and `wideBytes` lie in wasm memory, which any call into wasm
+      // may move (a callback, the delta stream): the records are copied first
+      // into this stream's own array, reused for every chunk (a chunk is never
+      // delivered inside another), and the text is decoded.
       if (records.length < view.length) records = new Uint32Array(Math.max(view.length, 2 * records.length));
       records.set(view);
+      const wide = decodeWide(wideBytes);
       decodeBatch(records.subarray(0, view.length), ascii, wide, state, handlers, stillCurrent);
     },
     deltaFed: (status) => internals.fed(status),

@@ -17,6 +17,18 @@ export class ParseError extends Error {
   }
 }
 
+// A batch's non-ASCII text arrives as UTF-8 bytes and is decoded here, not by
+// wasm-bindgen (which decodes the ASCII text): Node 20 decodes non-ASCII text
+// twice as fast with { stream: true } (ICU) as without, and ASCII the other
+// way round. The text is always whole UTF-8, so the decoder never carries
+// bytes from one batch to the next.
+const wideDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A batch's non-ASCII text from its UTF-8 bytes (`undefined` when there are none). */
+export function decodeWide(bytes) {
+  return bytes.length === 0 ? undefined : wideDecoder.decode(bytes, { stream: true });
+}
+
 /**
  * Decodes one parser batch and calls the handlers in stream order:
  * `event(type, data)` (the last event ID is in `state.lastEventId`),

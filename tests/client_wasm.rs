@@ -194,10 +194,7 @@ fn deliver_hook(
     };
     let still_current = Closure::<dyn Fn() -> bool>::new(still_current).into_js_value();
     let (wire, state, handlers) = (records_js::parser_wire(), JsValue::from(state), JsValue::from(handlers));
-    move |view, ascii, wide| {
-        // A view of wasm memory, which the handlers' calls into wasm may move:
-        // copied first, as client.js copies it.
-        let records = js_sys::Uint32Array::new(&view);
+    move |records, ascii, wide| {
         records_js::decode_batch(&wire, &records, &ascii, &wide, &state, &handlers, &still_current)
     }
 }
@@ -421,7 +418,11 @@ impl Client {
                 },
             );
             Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Result<(), JsValue>>::new(
-                move |records: JsValue, ascii: JsValue, wide: JsValue| {
+                move |view: JsValue, ascii: JsValue, wide_bytes: JsValue| {
+                    // Views of wasm memory, which any allocation may move:
+                    // copied and decoded before anything else, as client.js does.
+                    let records: JsValue = js_sys::Uint32Array::new(&view).into();
+                    let wide = records_js::decode_wide(wide_bytes.unchecked_ref());
                     late("deliver");
                     log.delivers.set(log.delivers.get() + 1);
                     decode(records, ascii, wide)

@@ -102,7 +102,7 @@ mod batches {
 
     impl Batch {
         fn of(parser: &mut WasmParser, records: Vec<u32>) -> Batch {
-            Batch { records, ascii: parser.take_ascii(), wide: parser.take_wide() }
+            Batch { records, ascii: parser.take_ascii(), wide: super::records_js::wide_text(parser) }
         }
     }
 

@@ -11,7 +11,10 @@
 //! There are two texts: pure-ASCII strings go to one and all others to a second.
 //! A browser decodes ASCII into a one-byte string more than twice as fast as it
 //! turns mixed text into a two-byte string, and most LLM events are ASCII; one
-//! non-ASCII character would otherwise make the whole batch two-byte.
+//! non-ASCII character would otherwise make the whole batch two-byte. JS decodes
+//! the second text itself, from wasm memory (`decodeWide` in `api.js`): Node 20
+//! decodes non-ASCII text twice as fast with `{ stream: true }` (ICU) as without
+//! (what wasm-bindgen's strings use), and ASCII the other way round.
 
 use crate::parser::{max_buffer_size_from_js, Event, ParseError, Parser, ParserOptions, Sink};
 use alloc::string::String;
@@ -81,13 +84,14 @@ impl Batch {
         self.records.clear();
     }
 
-    /// The two texts as JS strings (the next [`Batch::start`] clears them).
+    /// The ASCII text as a JS string, and the non-ASCII text's UTF-8 bytes,
+    /// which JS decodes (see the module doc); the next [`Batch::start`] clears
+    /// them. An empty ASCII text is `undefined`, not a string made in JS: each
+    /// string made is a call into JS.
     #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    /// An empty text is `undefined`, not a string made in JS: most batches
-    /// have no non-ASCII string, and each string made is a call into JS.
-    pub(crate) fn texts(&self) -> (JsValue, JsValue) {
-        let text = |s: &str| if s.is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(s) };
-        (text(&self.ascii), text(&self.wide))
+    pub(crate) fn texts(&self) -> (JsValue, &[u8]) {
+        let ascii = if self.ascii.is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&self.ascii) };
+        (ascii, self.wide.as_bytes())
     }
 
     /// Appends `s` to one of the texts and returns where it ends there, in
@@ -222,7 +226,7 @@ impl WasmParser {
     }
 
     /// Parses a chunk of bytes and returns the records; their strings follow
-    /// from [`WasmParser::take_ascii`] and [`WasmParser::take_wide`]. (Text
+    /// from [`WasmParser::take_ascii`] and [`WasmParser::wide_len`]. (Text
     /// goes through [`WasmParser::input_area`] instead.)
     pub fn feed_bytes(&mut self, chunk: &[u8]) -> Vec<u32> {
         self.batch.start();
@@ -250,12 +254,16 @@ impl WasmParser {
         text
     }
 
-    /// The non-ASCII text of the last batch, once, like [`WasmParser::take_ascii`].
-    pub fn take_wide(&mut self) -> JsValue {
-        let text = JsValue::from_str(&self.batch.wide);
-        self.batch.wide.clear();
-        self.batch.wide_utf16 = 0;
-        text
+    /// The length in bytes of the non-ASCII text of the last batch (UTF-8,
+    /// at [`WasmParser::wide_ptr`]), which JS decodes itself (see the module
+    /// doc). It stays until the next feed.
+    pub fn wide_len(&self) -> usize {
+        self.batch.wide.len()
+    }
+
+    /// Where the non-ASCII text of the last batch starts in wasm memory.
+    pub fn wide_ptr(&self) -> usize {
+        self.batch.wide.as_ptr() as usize
     }
 
     fn take_records(&mut self) -> Vec<u32> {

@@ -28,6 +28,10 @@ extern "C" {
         still_current: &JsValue,
     ) -> Result<(), JsValue>;
 
+    /// `decodeWide(bytes)`: a batch's non-ASCII text, or `undefined`.
+    #[wasm_bindgen(js_name = decodeWide)]
+    pub fn decode_wide(bytes: &js_sys::Uint8Array) -> JsValue;
+
     /// The items of one `WasmDelta.push`, as delta.js queues them.
     pub type DeltaBatch;
     #[wasm_bindgen(constructor)]
@@ -107,4 +111,12 @@ pub fn delta_wire() -> JsValue {
         ("CodeFence", DeltaChange::CodeFence as u32),
     ]);
     wire(&[("DeltaItem", items), ("DeltaStatus", statuses), ("DeltaChange", changes)])
+}
+
+/// The non-ASCII text of `parser`'s last batch, read from wasm memory and
+/// decoded as api.js does it.
+pub fn wide_text(parser: &wasm_sse::wasm::parser::WasmParser) -> JsValue {
+    let buffer = Reflect::get(&wasm_bindgen::memory(), &"buffer".into()).expect("the memory's buffer");
+    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, parser.wide_ptr() as u32, parser.wide_len() as u32);
+    decode_wide(&bytes)
 }

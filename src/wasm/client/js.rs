@@ -26,7 +26,7 @@ extern "C" {
     fn signal(this: &Hooks) -> Option<web_sys::AbortSignal>;
     /// Decodes one batch and calls `onmessage` per event; throws what it threw.
     #[wasm_bindgen(method, structural, catch)]
-    fn deliver(this: &Hooks, records: &[u32], ascii: JsValue, wide: JsValue) -> Result<(), JsValue>;
+    fn deliver(this: &Hooks, records: &[u32], ascii: JsValue, wide: &[u8]) -> Result<(), JsValue>;
     /// The caller's `onopen(response)`: undefined, or a promise to await. Absent:
     /// the default checks of status and content type apply.
     #[wasm_bindgen(method, structural, catch, js_name = onopen)]
@@ -224,8 +224,9 @@ impl Driver for JsDriver {
     fn end_chunk(&mut self) -> Result<bool, JsValue> {
         if !self.batch.records.is_empty() {
             let (ascii, wide) = self.batch.texts();
-            // JS gets a view of the records, not a copy, and copies them into
-            // an array of its own (client.js): no allocation here, no free call.
+            // JS gets views of the records and of the non-ASCII text's bytes,
+            // not copies: it copies the records into an array of its own and
+            // decodes the text (client.js), before any other call into wasm.
             let delivered = self.hooks.deliver(&self.batch.records, ascii, wide);
             self.batch.start();
             delivered?;
