@@ -117,6 +117,10 @@ pub fn delta_wire() -> JsValue {
 /// decoded as api.js does it.
 pub fn wide_text(parser: &wasm_sse::wasm::parser::WasmParser) -> JsValue {
     let buffer = Reflect::get(&wasm_bindgen::memory(), &"buffer".into()).expect("the memory's buffer");
-    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, parser.wide_ptr() as u32, parser.wide_len() as u32);
+    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(
+        &buffer,
+        parser.wide_ptr() as u32,
+        parser.wide_len() as u32,
+    );
     decode_wide(&bytes)
 }

@@ -30,7 +30,9 @@ use crate::reconnect::{
     classify, Decision, Metrics, Override, ReconnectOptions, ReconnectPolicy, Replay, ResponseHead,
     StreamError, Verdict,
 };
-use io::{abort_of, is_aborted, page_is_hidden, race, wait_until_visible, AbortOnDrop, BodyEnd, BodyPump, Sleep};
+use io::{
+    abort_of, is_aborted, page_is_hidden, race, wait_until_visible, AbortOnDrop, BodyEnd, BodyPump, Sleep,
+};
 
 pub use js::{run_event_source, Hooks};
 pub use stream::{ClientError, EventSource, EventStream, Message};

@@ -187,7 +187,8 @@ impl EventSource {
         let metrics = Rc::new(RefCell::new(Metrics::new(js_sys::Date::now())));
         let fetch = self.fetch.clone().unwrap_or_else(|| global("fetch").unchecked_into());
         let errors = sender.clone();
-        let driver = StreamDriver { sender, pending: Vec::new(), retry: None, fetch, metrics: Rc::clone(&metrics) };
+        let driver =
+            StreamDriver { sender, pending: Vec::new(), retry: None, fetch, metrics: Rc::clone(&metrics) };
         wasm_bindgen_futures::spawn_local(async move {
             let (input, init) = match self.request() {
                 Ok(request) => request,
