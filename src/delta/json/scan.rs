@@ -749,7 +749,7 @@ impl<'a> Doc<'a> {
 
     /// Reads the value at `i`: a string (still escaped), `null`, or any other
     /// value as its raw text. Returns it and the index after it.
-    #[inline(always)]
+    #[inline(never)]
     pub(crate) fn value(&self, i: usize, depth: usize) -> Result<(Value<'a>, usize), JsonError> {
         let b = self.src.as_bytes();
         if b.get(i) == Some(&b'"') {
@@ -780,11 +780,8 @@ impl<'a> Doc<'a> {
             return Ok(i + 1);
         }
         loop {
-            let key_start = eat(b, i, b'"')?;
-            let (key_end, escaped) = string_end(b, key_start)?;
-            let key = Key { raw: b.get(key_start..key_end).unwrap_or_default(), escaped };
-            i = ws(b, punct(b, key_end + 1, b':')?);
-            i = each(key, i)?;
+            let (key, value_at) = member_key(b, i)?;
+            i = each(key, value_at)?;
             match separator(b, i, b'}')? {
                 (next, true) => i = next,
                 (at_close, false) => return Ok(at_close + 1),
@@ -824,4 +821,15 @@ impl<'a> Doc<'a> {
     fn slice(&self, start: usize, end: usize) -> &'a str {
         self.src.get(start..end).unwrap_or_default()
     }
+}
+
+/// The key of the object member at `i` and where its value starts. Not
+/// inlined: every walk over an object shares it, and one copy per caller
+/// would weigh more than the call costs.
+#[inline(never)]
+fn member_key(b: &[u8], i: usize) -> Result<(Key<'_>, usize), JsonError> {
+    let key_start = eat(b, i, b'"')?;
+    let (key_end, escaped) = string_end(b, key_start)?;
+    let key = Key { raw: b.get(key_start..key_end).unwrap_or_default(), escaped };
+    Ok((key, ws(b, punct(b, key_end + 1, b':')?)))
 }
