@@ -742,7 +742,8 @@ impl<'a> Doc<'a> {
     }
 
     /// Skips the value at `i`, nested `depth` deep; returns the index after it.
-    #[inline(always)]
+    /// Not inlined, like [`Doc::value`]: walks call it from every branch.
+    #[inline(never)]
     pub(crate) fn skip(&self, i: usize, depth: usize) -> Result<usize, JsonError> {
         skip_value(self.src.as_bytes(), i, depth)
     }
