@@ -26,7 +26,7 @@ const wideDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A batch's non-ASCII text from its UTF-8 bytes (`undefined` when there are none). */
 export function decodeWide(bytes) {
-  return bytes.length === 0 ? undefined : wideDecoder.decode(bytes, { stream: true });
+  return bytes === undefined || bytes.length === 0 ? undefined : wideDecoder.decode(bytes, { stream: true });
 }
 
 /**

@@ -27,6 +27,10 @@ extern "C" {
     /// Decodes one batch and calls `onmessage` per event; throws what it threw.
     #[wasm_bindgen(method, structural, catch)]
     fn deliver(this: &Hooks, records: &[u32], ascii: JsValue, wide: &[u8]) -> Result<(), JsValue>;
+    /// `deliver` for a batch with no non-ASCII text: no view of it is made
+    /// (most LLM batches, one per read).
+    #[wasm_bindgen(method, structural, catch, js_name = deliver)]
+    fn deliver_ascii(this: &Hooks, records: &[u32], ascii: JsValue) -> Result<(), JsValue>;
     /// The caller's `onopen(response)`: undefined, or a promise to await. Absent:
     /// the default checks of status and content type apply.
     #[wasm_bindgen(method, structural, catch, js_name = onopen)]
@@ -227,7 +231,11 @@ impl Driver for JsDriver {
             // JS gets views of the records and of the non-ASCII text's bytes,
             // not copies: it copies the records into an array of its own and
             // decodes the text (client.js), before any other call into wasm.
-            let delivered = self.hooks.deliver(&self.batch.records, ascii, wide);
+            let delivered = if wide.is_empty() {
+                self.hooks.deliver_ascii(&self.batch.records, ascii)
+            } else {
+                self.hooks.deliver(&self.batch.records, ascii, wide)
+            };
             self.batch.start();
             delivered?;
         }
