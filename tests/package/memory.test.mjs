@@ -58,6 +58,59 @@ test('the wasm memory does not grow over a long stream once warm (200,000 events
   assert.ok(end - warm <= 1 << 20, `the wasm memory grew from ${warm} to ${end} bytes over ${total - warmAt} events`);
 });
 
+test('every stream gives its wasm memory back: 3,000 streams that end, are aborted while a read waits, or stop on a throwing onmessage', async () => {
+  const encoder = new TextEncoder();
+  // Three events; the body then ends, or stays open (a read waits on it).
+  const respond = (ends) => async () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          for (let i = 1; i <= 3; i++) controller.enqueue(encoder.encode(`id: ${i}\ndata: ${i} é\n\n`));
+          if (ends) controller.close();
+        },
+      }),
+      { headers: { 'content-type': 'text/event-stream' } },
+    );
+  const url = 'http://127.0.0.1:9/unused';
+  const ways = [
+    () => sse.fetchEventSource(url, { fetch: respond(true), onmessage() {} }),
+    () => {
+      const controller = new AbortController();
+      return sse.fetchEventSource(url, {
+        fetch: respond(false),
+        signal: controller.signal,
+        onmessage: (m) => m.id === '3' && setTimeout(() => controller.abort(), 0),
+      });
+    },
+    () =>
+      sse
+        .fetchEventSource(url, {
+          fetch: respond(false),
+          maxRetries: 0,
+          onmessage() {
+            throw new Error('stop here');
+          },
+          onerror() {},
+        })
+        .catch((error) => assert.equal(error.type, 'max-retries')),
+  ];
+  const streams = async (n) => {
+    for (let k = 0; k < n; k++) await ways[k % ways.length]();
+  };
+  // The JS values that wasm holds (callbacks, readers, promises) sit in
+  // wasm-bindgen's table of references, whose free slots are reused: a value
+  // kept per stream makes it longer. Bytes kept show as the memory growing
+  // only when the allocator runs out of freed room, so the table is the
+  // sharper witness.
+  const references = () => wasm.__wbindgen_externrefs.length;
+  await streams(300);
+  const warm = { memory: wasm.memory.buffer.byteLength, references: references() };
+  await streams(3000);
+  const end = { memory: wasm.memory.buffer.byteLength, references: references() };
+  assert.ok(end.references - warm.references <= 64, `wasm held ${end.references - warm.references} more JS values after 3,000 streams`);
+  assert.ok(end.memory - warm.memory <= 1 << 17, `the wasm memory grew from ${warm.memory} to ${end.memory} bytes over 3,000 streams`);
+});
+
 test('createParser with default options drops a line over 32 MiB with a typed max-buffer error', () => {
   const errors = [];
   const events = [];

@@ -157,6 +157,13 @@ impl Drop for AbortOnDrop {
     }
 }
 
+thread_local! {
+    /// Handles the rejection of a promise whose outcome nobody needs. One for
+    /// the whole module: a `Closure::once` per use stays until it is called,
+    /// and a handler of a promise that fulfils never is (a leak per stream).
+    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
 /// How the reads of a body ended.
 pub(crate) enum BodyEnd {
     /// The stream ended.
@@ -320,9 +327,9 @@ impl Drop for BodyPump {
             // We stopped before the stream did: tell its source (a pending
             // read then ends as done). A custom fetch may ignore the request's
             // abort signal, so the abort alone may not reach it.
-            let ignore = Closure::once(|_: JsValue| {});
-            let _ = pump.reader.cancel().catch(&ignore);
-            ignore.forget();
+            IGNORE.with(|ignore| {
+                let _ = pump.reader.cancel().catch(ignore);
+            });
         }
     }
 }
