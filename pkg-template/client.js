@@ -53,6 +53,7 @@ export async function fetchEventSource(input, init = {}) {
 
   const state = { lastEventId: '' };
   let records = new Uint32Array(64);
+  let answer;
   // Made once, not per chunk: a batch stops at an abort from a callback.
   const stillCurrent = () => !signal?.aborted;
   let retry;
@@ -72,8 +73,19 @@ export async function fetchEventSource(input, init = {}) {
     signal,
     hasOnopen: typeof onopen === 'function',
     hasOnmessage: typeof onmessage === 'function',
-    onopen: (response) => onopen(response),
-    onerror: (error) => (typeof onerror === 'function' ? onerror(error) : undefined),
+    // onopen and onerror hand what they return over through answer(): see
+    // `Hooks::answer` in src/wasm/client/js.rs for why.
+    onopen(response) {
+      answer = onopen(response);
+    },
+    onerror(error) {
+      answer = typeof onerror === 'function' ? onerror(error) : undefined;
+    },
+    answer() {
+      const value = answer;
+      answer = undefined;
+      return value;
+    },
     onclose: () => onclose?.(),
     onmetrics: (metrics) => onmetrics?.(metrics),
     onstream: (response) => onstream?.(response),

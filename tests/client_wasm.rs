@@ -431,34 +431,40 @@ impl Client {
             .into_js_value()
         };
 
+        // What onopen or onerror returned, for `answer()`, as client.js keeps it.
+        let answer = Rc::new(RefCell::new(JsValue::UNDEFINED));
         let has_onopen = onopen.is_some();
         let onopen_hook = {
-            let (log, late) = (log.clone(), late.clone());
+            let (log, late, answer) = (log.clone(), late.clone(), answer.clone());
             let mut onopen = onopen;
-            Closure::<dyn FnMut(JsValue) -> Result<JsValue, JsValue>>::new(move |response: JsValue| {
+            Closure::<dyn FnMut(JsValue) -> Result<(), JsValue>>::new(move |response: JsValue| {
                 late("onopen");
                 log.opens.set(log.opens.get() + 1);
-                match onopen.as_mut() {
-                    Some(f) => f(&response),
-                    None => Err(js_error("onopen called although hasOnopen is false")),
-                }
+                *answer.borrow_mut() = match onopen.as_mut() {
+                    Some(f) => f(&response)?,
+                    None => return Err(js_error("onopen called although hasOnopen is false")),
+                };
+                Ok(())
             })
             .into_js_value()
         };
 
         let onerror_hook = {
-            let (log, late) = (log.clone(), late.clone());
+            let (log, late, answer) = (log.clone(), late.clone(), answer.clone());
             let mut onerror = onerror;
-            Closure::<dyn FnMut(JsValue) -> Result<JsValue, JsValue>>::new(move |error: JsValue| {
+            Closure::<dyn FnMut(JsValue) -> Result<(), JsValue>>::new(move |error: JsValue| {
                 late("onerror");
                 log.errors.borrow_mut().push((now(), error.clone()));
-                match onerror.as_mut() {
-                    Some(f) => f(&error),
-                    None => Ok(JsValue::UNDEFINED),
-                }
+                *answer.borrow_mut() = match onerror.as_mut() {
+                    Some(f) => f(&error)?,
+                    None => JsValue::UNDEFINED,
+                };
+                Ok(())
             })
             .into_js_value()
         };
+        let answer_hook = Closure::<dyn FnMut() -> JsValue>::new(move || answer.replace(JsValue::UNDEFINED))
+            .into_js_value();
 
         let onclose_hook = {
             let (log, late) = (log.clone(), late.clone());
@@ -509,6 +515,7 @@ impl Client {
             ("hasOnopen", has_onopen.into()),
             ("onopen", onopen_hook),
             ("onerror", onerror_hook),
+            ("answer", answer_hook),
             ("onclose", onclose_hook),
             ("onmetrics", onmetrics),
             ("onstream", onstream),

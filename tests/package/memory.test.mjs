@@ -58,7 +58,7 @@ test('the wasm memory does not grow over a long stream once warm (200,000 events
   assert.ok(end - warm <= 1 << 20, `the wasm memory grew from ${warm} to ${end} bytes over ${total - warmAt} events`);
 });
 
-test('every stream gives its wasm memory back: 3,000 streams that end, are aborted while a read waits, or stop on a throwing onmessage', async () => {
+test('every stream gives its wasm memory back: 3,000 streams that end, are aborted while a read waits, or stop on a throwing callback', async () => {
   const encoder = new TextEncoder();
   // Three events; the body then ends, or stays open (a read waits on it).
   const respond = (ends) => async () =>
@@ -82,17 +82,31 @@ test('every stream gives its wasm memory back: 3,000 streams that end, are abort
         onmessage: (m) => m.id === '3' && setTimeout(() => controller.abort(), 0),
       });
     },
+    // @microsoft/fetch-event-source's way to stop: onerror rethrows.
     () =>
       sse
         .fetchEventSource(url, {
           fetch: respond(false),
-          maxRetries: 0,
           onmessage() {
             throw new Error('stop here');
           },
-          onerror() {},
+          onerror(error) {
+            throw error;
+          },
         })
-        .catch((error) => assert.equal(error.type, 'max-retries')),
+        .catch((error) => assert.equal(error.message, 'stop here')),
+    () =>
+      sse
+        .fetchEventSource(url, {
+          fetch: respond(true),
+          onopen() {
+            throw new Error('not this one');
+          },
+          onerror(error) {
+            throw error;
+          },
+        })
+        .catch((error) => assert.equal(error.message, 'not this one')),
   ];
   const streams = async (n) => {
     for (let k = 0; k < n; k++) await ways[k % ways.length]();

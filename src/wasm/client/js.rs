@@ -31,18 +31,27 @@ extern "C" {
     /// (most LLM batches, one per read).
     #[wasm_bindgen(method, structural, catch, js_name = deliver)]
     fn deliver_ascii(this: &Hooks, records: &[u32], ascii: JsValue) -> Result<(), JsValue>;
-    /// The caller's `onopen(response)`: undefined, or a promise to await. Absent:
-    /// the default checks of status and content type apply.
+    /// The caller's `onopen(response)`; what it returns (undefined, or a
+    /// promise to await) is then read with `answer()`. Absent: the default
+    /// checks of status and content type apply.
     #[wasm_bindgen(method, structural, catch, js_name = onopen)]
-    fn on_open(this: &Hooks, response: &web_sys::Response) -> Result<JsValue, JsValue>;
+    fn on_open(this: &Hooks, response: &web_sys::Response) -> Result<(), JsValue>;
     #[wasm_bindgen(method, getter, structural, js_name = hasOnopen)]
     fn has_on_open(this: &Hooks) -> bool;
     /// With the delta option: whether the caller also wants `onmessage`.
     #[wasm_bindgen(method, getter, structural, js_name = hasOnmessage)]
     fn has_on_message(this: &Hooks) -> bool;
-    /// The caller's `onerror(err)`: a number of ms, undefined, or it throws.
+    /// The caller's `onerror(err)`: it throws, or what it returns (a number of
+    /// ms, or undefined) is then read with `answer()`.
     #[wasm_bindgen(method, structural, catch, js_name = onerror)]
-    fn on_error(this: &Hooks, error: &JsValue) -> Result<JsValue, JsValue>;
+    fn on_error(this: &Hooks, error: &JsValue) -> Result<(), JsValue>;
+    /// What the last `onopen` or `onerror` returned. Those two return nothing
+    /// themselves because a `catch` import that returns a value leaks a slot
+    /// of wasm-bindgen's reference table each time it throws (0.2.130: the
+    /// slot made for the placeholder result is never freed), and a throwing
+    /// onerror is how callers stop a stream.
+    #[wasm_bindgen(method, structural)]
+    fn answer(this: &Hooks) -> JsValue;
     /// The caller's `onclose()`; a throw is handled like an error.
     #[wasm_bindgen(method, structural, catch, js_name = onclose)]
     fn on_close(this: &Hooks) -> Result<(), JsValue>;
@@ -206,7 +215,7 @@ impl Driver for JsDriver {
     }
 
     fn on_open(&mut self, response: &web_sys::Response) -> Option<Result<JsValue, JsValue>> {
-        self.hooks.has_on_open().then(|| self.hooks.on_open(response))
+        self.hooks.has_on_open().then(|| self.hooks.on_open(response).map(|()| self.hooks.answer()))
     }
 
     fn on_event(&mut self, event: Event<'_>) {
@@ -250,7 +259,8 @@ impl Driver for JsDriver {
             Problem::Typed(error) => self.error_to_js(error),
             Problem::Thrown(thrown) => thrown.clone(),
         };
-        let answer = self.hooks.on_error(&error)?;
+        self.hooks.on_error(&error)?;
+        let answer = self.hooks.answer();
         self.last_error = Some(error);
         Ok(match answer.as_f64() {
             Some(ms) => Override::from_js_delay(ms),
