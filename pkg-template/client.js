@@ -15,6 +15,21 @@ export class FetchEventSourceError extends Error {
   }
 }
 
+// `fn`, except that a synchronous throw comes back as a rejected promise. The
+// wasm side calls fetch and the headers function through js-sys, and
+// wasm-bindgen 0.2.130 leaks a slot of its reference table whenever such a
+// call throws (see `Hooks::answer` in src/wasm/client/js.rs); a rejection is
+// the same error to the client (a network error, and a thrown one).
+function rejectingInsteadOfThrowing(fn) {
+  return function (...args) {
+    try {
+      return fn.apply(this, args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
 export async function fetchEventSource(input, init = {}) {
   const { onopen, onmessage, onclose, onerror, onmetrics, onstream, onretry, signal, fetch: customFetch, delta, ...rest } = init;
   if (signal?.aborted) return;
@@ -31,6 +46,8 @@ export async function fetchEventSource(input, init = {}) {
     delete rest.duplex;
   }
   if (signal?.aborted) return;
+  // A headers function is called before every attempt (a refreshed token).
+  if (typeof rest.headers === 'function') rest.headers = rejectingInsteadOfThrowing(rest.headers);
 
   // The delta option: the events' text goes into a delta stream. An error the
   // server reports inside the stream ends the call (see `settle` below).
@@ -69,7 +86,7 @@ export async function fetchEventSource(input, init = {}) {
     },
   };
   const hooks = {
-    fetch: customFetch ?? globalThis.fetch,
+    fetch: customFetch ? rejectingInsteadOfThrowing(customFetch) : globalThis.fetch,
     signal,
     hasOnopen: typeof onopen === 'function',
     hasOnmessage: typeof onmessage === 'function',

@@ -58,7 +58,7 @@ test('the wasm memory does not grow over a long stream once warm (200,000 events
   assert.ok(end - warm <= 1 << 20, `the wasm memory grew from ${warm} to ${end} bytes over ${total - warmAt} events`);
 });
 
-test('every stream gives its wasm memory back: 3,000 streams that end, are aborted while a read waits, or stop on a throwing callback', async () => {
+test('every stream gives its wasm memory back: 3,000 streams that end, are aborted while a read waits, or stop on a throwing callback, fetch or headers function', async () => {
   const encoder = new TextEncoder();
   // Three events; the body then ends, or stays open (a read waits on it).
   const respond = (ends) => async () =>
@@ -107,6 +107,28 @@ test('every stream gives its wasm memory back: 3,000 streams that end, are abort
           },
         })
         .catch((error) => assert.equal(error.message, 'not this one')),
+    // A fetch and a headers function that throw rather than reject.
+    () =>
+      sse
+        .fetchEventSource(url, {
+          fetch() {
+            throw new Error('no network here');
+          },
+          maxRetries: 0,
+        })
+        .catch((error) => assert.equal(error.type, 'max-retries')),
+    () =>
+      sse
+        .fetchEventSource(url, {
+          fetch: respond(true),
+          headers() {
+            throw new Error('no token');
+          },
+          onerror(error) {
+            throw error;
+          },
+        })
+        .catch((error) => assert.equal(error.message, 'no token')),
   ];
   const streams = async (n) => {
     for (let k = 0; k < n; k++) await ways[k % ways.length]();
