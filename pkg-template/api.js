@@ -4,7 +4,7 @@ import { ParserFlag, ParserRecord, WasmParser, wasmMemory } from './wasm_sse.js'
 import { assertReady } from './loader.js';
 import { decodeBatch as decodeRecords, decodeWide } from './records.js';
 
-export { ParseError, decodeWide } from './records.js';
+export { ParseError } from './records.js';
 
 // The batch format's tags, as src/wasm/parser.rs defines them.
 const PARSER_WIRE = { ParserRecord, ParserFlag };
@@ -81,8 +81,11 @@ export function createParser(callbacks, options = {}) {
     if (records.length === 0) return;
     const batch = generation;
     const wideLength = core.wide_len();
-    memory ??= wasmMemory();
-    const wide = wideLength === 0 ? undefined : decodeWide(new Uint8Array(memory.buffer, core.wide_ptr(), wideLength));
+    let wide;
+    if (wideLength > 0) {
+      memory ??= wasmMemory();
+      wide = decodeWide(new Uint8Array(memory.buffer, core.wide_ptr(), wideLength));
+    }
     decodeBatch(records, core.take_ascii(), wide, state, handlers, () => batch === generation);
   }
 

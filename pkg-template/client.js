@@ -1,7 +1,8 @@
 // fetchEventSource: the JS face of src/wasm/client/. Options follow
 // @microsoft/fetch-event-source 2.0.1; see index.d.ts for the contract.
 import { runEventSource, runEventSourceWithDelta } from './wasm_sse.js';
-import { decodeBatch, decodeWide } from './api.js';
+import { decodeBatch } from './api.js';
+import { decodeWide } from './records.js';
 import { createDeltaStream, deltaInternals } from './delta.js';
 import { whenReady } from './loader.js';
 

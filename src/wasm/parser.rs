@@ -12,7 +12,7 @@
 //! A browser decodes ASCII into a one-byte string more than twice as fast as it
 //! turns mixed text into a two-byte string, and most LLM events are ASCII; one
 //! non-ASCII character would otherwise make the whole batch two-byte. JS decodes
-//! the second text itself, from wasm memory (`decodeWide` in `api.js`): Node 20
+//! the second text itself, from wasm memory (`decodeWide` in `records.js`): Node 20
 //! decodes non-ASCII text twice as fast with `{ stream: true }` (ICU) as without
 //! (what wasm-bindgen's strings use), and ASCII the other way round.
 

@@ -470,9 +470,13 @@ impl<D: Driver + 'static> Attempt<'_, D> {
                 let outcome = session.borrow_mut().feed(&buffer[..len]);
                 outcome.or_else(|| is_aborted(&chunk_signal).then_some(Outcome::Aborted))
             };
-            let go_on = outcome.is_none();
-            stopped_by.set(outcome);
-            go_on
+            match outcome {
+                None => true,
+                stop => {
+                    stopped_by.set(stop);
+                    false
+                }
+            }
         };
         let idle_timeout = self.config.idle_timeout_ms;
         let (pump, end) = BodyPump::start(reader.as_raw().clone(), idle_timeout.is_some(), on_chunk);
