@@ -900,6 +900,9 @@ fn heal(s: &str, open: &Open, in_cell: bool) -> Inline {
         }
         let empty = match closer {
             Closer::Link => s[body..cut.max(body)].trim().is_empty(),
+            // Spaces alone are all a code span shows, or lose to the padding
+            // rule below once its text comes.
+            Closer::Code(_) => !b[body..cut.max(body)].iter().any(|c| !matches!(c, b' ' | b'\n' | b'\r')),
             _ => cut <= body,
         };
         if empty {
@@ -915,6 +918,16 @@ fn heal(s: &str, open: &Open, in_cell: bool) -> Inline {
                 }
             }
             Closer::Code(n) => {
+                // A code span loses one space at each end when it has one at
+                // both (spec 6.1; a line ending counts as a space), as in
+                // `` `` `x` `` ``. Content that starts with a space most often
+                // ends with one too: padding the close the same way keeps the
+                // display free of a space the final text drops.
+                let padded = |c: Option<&u8>| matches!(c, Some(b' ' | b'\n' | b'\r'));
+                let content = &b[body..cut];
+                if padded(content.first()) && !padded(content.last()) {
+                    suffix.push(' ');
+                }
                 for _ in 0..n {
                     suffix.push('`');
                 }

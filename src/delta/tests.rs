@@ -282,6 +282,20 @@ fn heal_closes_emphasis_and_code() {
 }
 
 #[test]
+fn heal_pads_a_code_span_that_starts_with_a_space_so_the_space_is_stripped() {
+    // Spec 6.1: one space goes from each end when both ends have one, and a
+    // line ending counts as a space; ``foo`` as the content " foo" would show
+    // a space the final `` foo ` bar `` does not.
+    assert_eq!(heal("the `` foo"), "the `` foo ``");
+    assert_eq!(heal("the `` foo "), "the `` foo ``");
+    assert_eq!(heal("the ``\nfoo"), "the ``\nfoo ``");
+    assert_eq!(heal("the `foo"), "the `foo`");
+    // Spaces alone would show one the final text does not have yet.
+    assert_eq!(heal("the `` "), "the ");
+    assert_eq!(heal("*a `` \n"), "*a*");
+}
+
+#[test]
 fn math_is_held_or_hidden_per_the_math_option_until_it_closes() {
     for (math, dollar, latex) in [
         (Math::Off, false, false),
