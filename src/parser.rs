@@ -85,10 +85,39 @@ impl fmt::Display for ParseError {
                 write!(f, "a line or event exceeded the maximum buffer size of {limit} bytes")
             }
             ParseError::InvalidRetry { value } => {
-                write!(f, "invalid retry value {value:?}: expected ASCII digits")
+                write!(f, "invalid retry value {}: expected ASCII digits", Quoted(value))
             }
-            ParseError::UnknownField { field, .. } => write!(f, "unknown field {field:?}"),
+            ParseError::UnknownField { field, .. } => write!(f, "unknown field {}", Quoted(field)),
         }
+    }
+}
+
+/// A string in messages: in double quotes, with `"`, `\` and control
+/// characters escaped. Not `{:?}`: the shipped wasm is built without `Debug`
+/// output (see `WASM_BUILD_STD` in the Makefile), and messages must not
+/// depend on how it was built.
+pub(crate) struct Quoted<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        let mut from = 0;
+        for (i, c) in self.0.char_indices() {
+            if c == '"' || c == '\\' || c.is_control() {
+                f.write_str(&self.0[from..i])?;
+                match c {
+                    '"' => f.write_str("\\\"")?,
+                    '\\' => f.write_str("\\\\")?,
+                    '\n' => f.write_str("\\n")?,
+                    '\r' => f.write_str("\\r")?,
+                    '\t' => f.write_str("\\t")?,
+                    _ => write!(f, "\\u{{{:x}}}", c as u32)?,
+                }
+                from = i + c.len_utf8();
+            }
+        }
+        f.write_str(&self.0[from..])?;
+        f.write_str("\"")
     }
 }
 

@@ -74,6 +74,7 @@ mod replay;
 pub use http_date::parse_http_date;
 pub use replay::{Replay, REPLAY_MEMORY};
 
+use crate::parser::Quoted;
 use http_date::is_http_whitespace;
 use std::error::Error;
 use std::fmt;
@@ -343,7 +344,7 @@ impl fmt::Display for StreamError {
                 write!(f, "unexpected HTTP status {status} {status_text}")
             }
             StreamError::ContentType { content_type: Some(content_type), .. } => {
-                write!(f, "expected content type text/event-stream, got {content_type:?}")
+                write!(f, "expected content type text/event-stream, got {}", Quoted(content_type))
             }
             StreamError::ContentType { content_type: None, .. } => {
                 write!(f, "expected content type text/event-stream, got none")

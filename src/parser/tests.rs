@@ -431,3 +431,11 @@ mod limit_properties {
         }
     }
 }
+
+#[test]
+fn messages_quote_the_text_they_name_and_escape_what_would_break_the_quotes() {
+    let field = ParseError::UnknownField { field: "a\"b\\c\td\u{1}é".into(), value: String::new() };
+    assert_eq!(field.to_string(), r#"unknown field "a\"b\\c\td\u{1}é""#);
+    let retry = ParseError::InvalidRetry { value: "1x".into() };
+    assert_eq!(retry.to_string(), r#"invalid retry value "1x": expected ASCII digits"#);
+}

@@ -132,6 +132,9 @@ export async function runClientChecks({ fetchEventSource, createParser }, base, 
     let error;
     await fetchEventSource(`${base}/content-type?type=text/plain`).catch((e) => (error = e));
     expect(error?.type === 'content-type', String(error?.type));
+    // The message names what came (the shipped wasm has no Debug formatting).
+    const message = 'expected content type text/event-stream, got "text/plain"';
+    expect(error?.message === message && error.contentType === 'text/plain', `${error?.message} / ${error?.contentType}`);
   });
 
   await check('an onerror that throws rejects with what it threw', async () => {

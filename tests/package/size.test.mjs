@@ -15,7 +15,7 @@ import { findEntry } from '../../benches/lib/pkg.mjs';
 import { formatTable, int } from '../../benches/lib/table.mjs';
 import { OURS, measure } from '../../benches/size/index.mjs';
 
-const CEILINGS = { './parser': 12_500, '.': 124_500 };
+const CEILINGS = { './parser': 11_900, '.': 114_500 };
 
 test('every entry stays under its size ceiling (and the table shows the budgets)', async () => {
   const rows = [];
